@@ -1,0 +1,92 @@
+/**
+ * The shared vocabulary of hybrid-photo-sync: what readers produce, what the pure core classifies and
+ * plans, and what writers and renderers consume. Plain data only; no behaviour, no I/O.
+ */
+
+/** Where a user's photo is, or should be, in step. */
+export const STATUSES = [
+  'in-sync',
+  'drifted',
+  'missing-in-cloud',
+  'missing-in-source',
+  'unmatched',
+  'blocked',
+  'error',
+] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** What the planner decides for one user. */
+export const ACTIONS = ['set', 'delete', 'skip'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** Which writer carries a user's photo to the cloud. */
+export const ROUTES = ['graph', 'exchange-onprem', 'exchange-legacy'] as const;
+export type Route = (typeof ROUTES)[number];
+
+/** msExchRecipientTypeDetails values the router cares about. */
+export const RECIPIENT_TYPE = {
+  userMailbox: 1n,
+  remoteUserMailbox: 2147483648n,
+} as const;
+
+/** One photo as read from a source, bytes included (sources stream; nothing holds every photo at once). */
+export interface SourcePhoto {
+  /** Where it came from: `thumbnailPhoto`, `jpegPhoto`, or `folder:<file name>`. */
+  origin: string;
+  bytes: Buffer;
+}
+
+/** An on-prem user as the directory readers yield it. */
+export interface OnPremUser {
+  dn: string;
+  /** objectGUID in its canonical string form (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx). */
+  objectGuid: string;
+  /** objectGUID bytes as base64: what Entra Connect writes to onPremisesImmutableId by default. */
+  immutableId: string;
+  sAMAccountName?: string;
+  userPrincipalName?: string;
+  mail?: string;
+  displayName?: string;
+  employeeId?: string;
+  /** userAccountControl bit 2 (ACCOUNTDISABLE). */
+  disabled?: boolean;
+  uSNChanged?: bigint;
+  msExchRecipientTypeDetails?: bigint;
+  /** The best photo the sources hold for this user (HR folder, then thumbnailPhoto, then jpegPhoto), or none. */
+  photo?: SourcePhoto;
+  /** A problem reading this user (bad attribute, unreadable file); the run goes on. */
+  readError?: string;
+}
+
+/** A cloud user as the Graph reader yields it. */
+export interface CloudUser {
+  id: string;
+  userPrincipalName: string;
+  mail?: string | null;
+  displayName?: string | null;
+  onPremisesImmutableId?: string | null;
+  onPremisesSyncEnabled?: boolean | null;
+}
+
+/** What Graph says about a cloud user's photo, without the bytes. */
+export interface CloudPhotoMeta {
+  /** false when Graph answered 404 or served the 1×1 placeholder. */
+  exists: boolean;
+  etag?: string;
+  width?: number;
+  height?: number;
+  contentType?: string;
+}
+
+/** A perceptual fingerprint plus the exact hash of the bytes it came from. */
+export interface PhotoPrint {
+  sha256: string;
+  /** Perceptual hash, hex. Compare with `photo/compare.ts`, never with ===. */
+  phash: string;
+  width: number;
+  height: number;
+}
+
+/** The keys users are matched on, in the configured order. */
+export const MATCH_KEYS = ['immutableId', 'userPrincipalName', 'mail'] as const;
+export type MatchKey = (typeof MATCH_KEYS)[number];
