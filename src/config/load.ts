@@ -1,0 +1,58 @@
+/**
+ * Loading the config file: JSON → zod → Config, paths resolved against the file's folder, errors that name the field.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { configSchema, type Config } from './schema.js';
+
+export const DEFAULT_CONFIG_FILE = 'hybrid-photo-sync.config.json';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export function formatIssues(err: z.ZodError, file: string): string {
+  const lines = err.issues.map((i) => `  - ${i.path.length > 0 ? i.path.join('.') : '(top level)'}: ${i.message}`);
+  return `${file} is not valid:\n${lines.join('\n')}`;
+}
+
+/** Validates already-parsed JSON. `baseDir` resolves relative file paths in the config. */
+export function parseConfig(raw: unknown, file: string, baseDir: string): Config {
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error, file), { cause: parsed.error });
+  const cfg = parsed.data;
+  const at = (p: string | undefined): string | undefined => (p === undefined || isAbsolute(p) ? p : resolve(baseDir, p));
+  if (cfg.directory.type === 'ldif') cfg.directory.file = at(cfg.directory.file) as string;
+  else cfg.directory.caFile = at(cfg.directory.caFile);
+  if (cfg.photoFolder) cfg.photoFolder.path = at(cfg.photoFolder.path) as string;
+  cfg.cloud.caFile = at(cfg.cloud.caFile);
+  if (cfg.cloud.certificate) {
+    cfg.cloud.certificate.privateKeyFile = at(cfg.cloud.certificate.privateKeyFile) as string;
+    cfg.cloud.certificate.certificateFile = at(cfg.cloud.certificate.certificateFile) as string;
+  }
+  cfg.state.path = at(cfg.state.path);
+  cfg.state.auditLog = at(cfg.state.auditLog);
+  return cfg;
+}
+
+export async function loadConfig(file: string = DEFAULT_CONFIG_FILE): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const hint = code === 'ENOENT' ? ` (create it, or pass --config FILE; see docs/configuration.md)` : '';
+    throw new ConfigError(`cannot read config ${file}: ${code ?? (err as Error).message}${hint}`, { cause: err });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  return parseConfig(raw, file, dirname(resolve(file)));
+}

@@ -1,0 +1,109 @@
+/**
+ * The configuration file (hybrid-photo-sync.config.json), validated with zod. Secrets never live here: the file
+ * names the environment variables that hold them (docs/configuration.md).
+ */
+import { z } from 'zod';
+import { MATCH_KEYS, ROUTES } from '../model.js';
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+const ldapDirectory = z.strictObject({
+  type: z.literal('ldap'),
+  url: z.string().regex(/^ldaps?:\/\//i, 'must start with ldaps:// or ldap:// (ldap:// needs startTls: true)'),
+  startTls: z.boolean().default(false),
+  bindDn: z.string().min(1),
+  passwordEnv: envName.default('HPS_LDAP_PASSWORD'),
+  baseDn: z.string().min(1),
+  filter: z.string().default('(&(objectCategory=person)(objectClass=user))'),
+  group: z.string().optional(),
+  pageSize: z.number().int().min(1).max(1000).default(500),
+  caFile: z.string().optional(),
+  /** Turning certificate checks off is explicit and logged as a warning. */
+  rejectUnauthorized: z.boolean().default(true),
+  timeoutMs: z.number().int().positive().default(30000),
+});
+
+const ldifDirectory = z.strictObject({
+  type: z.literal('ldif'),
+  file: z.string().min(1),
+});
+
+const photoFolder = z.strictObject({
+  path: z.string().min(1),
+  pattern: z.string().default('{sAMAccountName}.{ext}'),
+});
+
+const cloud = z
+  .strictObject({
+    tenantId: z.string().min(1),
+    clientId: z.string().min(1),
+    clientSecretEnv: envName.default('HPS_CLIENT_SECRET'),
+    certificate: z
+      .strictObject({
+        privateKeyFile: z.string().min(1),
+        certificateFile: z.string().min(1),
+        privateKeyPasswordEnv: envName.optional(),
+      })
+      .optional(),
+    environment: z.enum(['global', 'usgov', 'dod', 'china']).default('global'),
+    authorityHost: z.string().url().optional(),
+    graphBaseUrl: z.string().url().optional(),
+    caFile: z.string().optional(),
+    maxInFlight: z.number().int().min(1).max(16).default(4),
+    maxTries: z.number().int().min(1).max(10).default(5),
+  });
+
+const routing = z.strictObject({
+  defaultRoute: z.enum(ROUTES).default('graph'),
+  overrides: z
+    .array(z.strictObject({ upn: z.string().optional(), dnSuffix: z.string().optional(), route: z.enum(ROUTES) }))
+    .default([]),
+});
+
+const exchange = z.strictObject({
+  mode: z.enum(['onprem', 'legacy', 'exo']).default('onprem'),
+  connectionUri: z.string().url().optional(),
+  authentication: z.enum(['Kerberos', 'Negotiate', 'Basic', 'Default']).default('Kerberos'),
+  usernameEnv: envName.optional(),
+  passwordEnv: envName.optional(),
+  organization: z.string().optional(),
+  appId: z.string().optional(),
+  certificateThumbprint: z.string().optional(),
+  pwshPath: z.string().optional(),
+  timeoutSeconds: z.number().int().positive().default(120),
+  batchSize: z.number().int().min(1).max(500).default(50),
+});
+
+const reconcile = z.strictObject({
+  /** What to do when someone changed the cloud photo since our last push. */
+  cloudChangedPolicy: z.enum(['overwrite', 'keep', 'report']).default('report'),
+  allowDelete: z.boolean().default(false),
+  /** Refuse to apply when deletes exceed this many (Entra Connect's export deletion threshold is 500). */
+  deleteThreshold: z.number().int().min(0).default(500),
+  /** Refuse to apply when changes exceed this many… */
+  changeThreshold: z.number().int().min(0).default(2000),
+  /** …or this percentage of matched users (applies from 20 matched users up). */
+  changeThresholdPercent: z.number().min(0).max(100).default(50),
+  /** Force a full directory read when the last one is older than this many days. */
+  fullEveryDays: z.number().positive().default(7),
+  /** Source photo preference. */
+  photoOrder: z.array(z.enum(['folder', 'thumbnailPhoto', 'jpegPhoto'])).min(1).default(['folder', 'thumbnailPhoto', 'jpegPhoto']),
+});
+
+export const configSchema = z.strictObject({
+  directory: z.discriminatedUnion('type', [ldapDirectory, ldifDirectory]),
+  photoFolder: photoFolder.optional(),
+  cloud,
+  matching: z.strictObject({ order: z.array(z.enum(MATCH_KEYS)).min(1).default([...MATCH_KEYS]) }).default({ order: [...MATCH_KEYS] }),
+  compare: z.strictObject({ threshold: z.number().positive().optional() }).default({}),
+  routing: routing.default({ defaultRoute: 'graph', overrides: [] }),
+  exchange: exchange.optional(),
+  reconcile: reconcile.default(reconcile.parse({})),
+  state: z.strictObject({ path: z.string().optional(), auditLog: z.string().optional() }).default({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type LdapDirectoryConfig = z.infer<typeof ldapDirectory>;
+export type CloudConfig = z.infer<typeof cloud>;
+export type ExchangeConfig = z.infer<typeof exchange>;
+export type ReconcileConfig = z.infer<typeof reconcile>;
