@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import type { CloudPhotoMeta, CloudUser, OnPremUser, PhotoPrint } from '../../src/model.js';
+import { observe, type CloudPhotoReader, type Failure } from '../../src/observe/observe.js';
+import { buildCloudIndex } from '../../src/reconcile/match.js';
+import { DEFAULT_ROUTING } from '../../src/reconcile/route.js';
+
+// Fake fingerprint: the "picture" is the bytes' text; the phash is that text.
+const fingerprint = async (b: Buffer): Promise<PhotoPrint> => {
+  if (b.toString() === 'corrupt') throw new Error('corrupt JPEG data');
+  return { sha256: createHash('sha256').update(b).digest('hex'), phash: b.toString(), width: 1, height: 1 };
+};
+
+function user(n: number, photo?: string): OnPremUser {
+  return {
+    dn: `CN=u${n},DC=corp`, objectGuid: `g${n}`, immutableId: `imm${n}`, userPrincipalName: `u${n}@corp`,
+    ...(photo ? { photo: { origin: 'thumbnailPhoto', bytes: Buffer.from(photo) } } : {}),
+  };
+}
+
+class FakeCloud implements CloudPhotoReader {
+  metaCalls: string[][] = [];
+  byteCalls: string[][] = [];
+  constructor(private readonly photos: Map<string, string>, private readonly failing = new Set<string>()) {}
+  async photoMeta(ids: readonly string[]): Promise<Map<string, CloudPhotoMeta | Failure>> {
+    this.metaCalls.push([...ids]);
+    return new Map(ids.map((id) => [id, this.failing.has(id) ? { error: '503 after 5 tries' } : this.photos.has(id) ? { exists: true, etag: `e-${id}` } : { exists: false }]));
+  }
+  async photoBytes(ids: readonly string[]): Promise<Map<string, Buffer | null>> {
+    this.byteCalls.push([...ids]);
+    return new Map(ids.map((id) => [id, this.photos.has(id) ? Buffer.from(this.photos.get(id) as string) : null]));
+  }
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+async function* stream(users: OnPremUser[]): AsyncGenerator<OnPremUser> {
+  yield* users;
+}
+
+describe('observe', () => {
+  const cloudUsers: CloudUser[] = Array.from({ length: 45 }, (_, i) => ({ id: `c${i}`, userPrincipalName: `u${i}@corp`, onPremisesImmutableId: `imm${i}` }));
+  const index = buildCloudIndex(cloudUsers);
+
+  it('reads metadata in chunks and downloads only photos that need comparing', async () => {
+    const photos = new Map([['c0', 'A'], ['c1', 'B'], ['c2', 'C']]);
+    const cloud = new FakeCloud(photos);
+    const users = [user(0, 'A'), user(1), user(2, 'X'), ...Array.from({ length: 40 }, (_, i) => user(i + 3, 'P'))];
+    const out = await collect(observe({ users: stream(users), cloudIndex: index, cloud, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING }));
+    assert.equal(out.length, 43);
+    assert.deepEqual(cloud.metaCalls.map((c) => c.length), [20, 20, 3]);
+    // u1 has no source photo: its cloud photo is not downloaded; u3.. have no cloud photo.
+    assert.deepEqual(cloud.byteCalls, [['c0', 'c2']]);
+    assert.equal(out[0]?.cloud?.print?.phash, 'A');
+    assert.equal(out[1]?.cloud?.meta?.exists, true);
+    assert.equal(out[1]?.cloud?.print, undefined);
+  });
+
+  it('reuses a remembered fingerprint when the etag has not moved', async () => {
+    const cloud = new FakeCloud(new Map([['c0', 'A']]));
+    const remembered: PhotoPrint = { sha256: 's', phash: 'A', width: 1, height: 1 };
+    const out = await collect(observe({
+      users: stream([user(0, 'A')]), cloudIndex: index, cloud, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING,
+      knownCloudPrint: (id, etag) => (id === 'c0' && etag === 'e-c0' ? remembered : undefined),
+    }));
+    assert.deepEqual(cloud.byteCalls, []);
+    assert.equal(out[0]?.cloud?.print, remembered);
+  });
+
+  it('keeps going past a corrupt source photo, a cloud failure and an unmatched user', async () => {
+    const cloud = new FakeCloud(new Map([['c1', 'B']]), new Set(['c1']));
+    const stranger: OnPremUser = { dn: 'CN=stranger', objectGuid: 'gx', immutableId: 'nobody' };
+    const out = await collect(observe({ users: stream([user(0, 'corrupt'), user(1, 'B'), stranger]), cloudIndex: index, cloud, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING }));
+    assert.match(out[0]?.source.error ?? '', /corrupt JPEG/);
+    assert.equal(out[1]?.cloud?.error, '503 after 5 tries');
+    assert.equal(out[2]?.match.kind, 'none');
+  });
+
+  it('turns a second claim on the same cloud user into a conflict', async () => {
+    const free: CloudUser = { id: 'free', userPrincipalName: 'free@corp', mail: 'free@corp' };
+    const idx = buildCloudIndex([...cloudUsers, free]);
+    const first: OnPremUser = { dn: 'CN=first', objectGuid: 'gf', immutableId: 'x1', userPrincipalName: 'free@corp' };
+    const second: OnPremUser = { dn: 'CN=second', objectGuid: 'gs', immutableId: 'x2', mail: 'FREE@corp' };
+    const out = await collect(observe({ users: stream([first, second]), cloudIndex: idx, cloud: new FakeCloud(new Map()), fingerprint, matchOrder: ['immutableId', 'userPrincipalName', 'mail'], routing: DEFAULT_ROUTING }));
+    assert.equal(out[0]?.match.kind, 'matched');
+    assert.deepEqual(out[1]?.match.kind === 'conflict' && [out[1].match.holderDn, out[1].match.by], ['CN=first', 'mail']);
+    assert.equal(out[1]?.cloud, undefined);
+  });
+});
