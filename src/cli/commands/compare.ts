@@ -1,0 +1,64 @@
+/**
+ * `hps compare A B [--json]`: are two image files the same picture? Exit 0 same, 1 different, 2 error.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { comparePhotos } from '../../photo/index.js';
+import { CliError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import type { CommandResult } from '../output.js';
+import type { CommandContext } from '../context.js';
+
+export const compareOptions = z.strictObject({
+  a: z.string().min(1),
+  b: z.string().min(1),
+  json: z.boolean().default(false),
+});
+export type CompareOptions = z.infer<typeof compareOptions>;
+
+export interface CompareData {
+  same: boolean;
+  distance: number;
+  threshold: number;
+}
+
+async function readImage(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new CliError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.badConfig, { cause: err });
+  }
+}
+
+export async function runCompare(opts: CompareOptions): Promise<CommandResult<CompareData>> {
+  const [a, b] = await Promise.all([readImage(opts.a), readImage(opts.b)]);
+  let data: CompareData;
+  try {
+    const r = await comparePhotos(a, b);
+    data = { same: r.same, distance: r.distance, threshold: r.threshold };
+  } catch (err) {
+    throw new CliError(`cannot compare: ${(err as Error).message}`, EXIT.badConfig, { cause: err });
+  }
+  return {
+    data,
+    exitCode: data.same ? EXIT.ok : EXIT.partialFailure,
+    format: opts.json ? 'json' : 'text',
+    render: (format) =>
+      format === 'json'
+        ? `${JSON.stringify(data)}\n`
+        : `${data.same ? 'same picture' : 'different pictures'} (distance ${data.distance.toFixed(3)}, threshold ${data.threshold})\n`,
+  };
+}
+
+export function registerCompare(program: Command, ctx: CommandContext): void {
+  program
+    .command('compare')
+    .description('say whether two image files show the same picture (exit 0 same, 1 different, 2 error)')
+    .argument('<a>', 'first image file')
+    .argument('<b>', 'second image file')
+    .option('--json', 'print {"same","distance","threshold"}')
+    .action(async (a: string, b: string, raw: Record<string, unknown>) => {
+      await ctx.execute(() => runCompare(ctx.parse(compareOptions, { a, b, ...raw })));
+    });
+}

@@ -1,0 +1,56 @@
+/**
+ * The command's window on the world: data goes to `out` (stdout), diagnostics to `err` (stderr).
+ * Passed in, so tests run commands in-process and read both.
+ */
+import pino, { type Logger } from 'pino';
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  log: Logger;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Whether stderr is a terminal (progress bars only there). */
+  isTty: boolean;
+  cwd: string;
+}
+
+const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/** Renders pino's JSON lines as `level: message key=value` for people; `json` keeps them as they are. */
+export function humanLines(write: (t: string) => void): { write: (line: string) => void } {
+  return {
+    write(line: string) {
+      try {
+        const { level, time: _time, msg, ...rest } = JSON.parse(line) as Record<string, unknown>;
+        const extras = Object.entries(rest)
+          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .join(' ');
+        write(`${LEVEL_NAMES[level as number] ?? 'log'}: ${String(msg ?? '')}${extras ? ` ${extras}` : ''}\n`);
+      } catch {
+        write(line);
+      }
+    },
+  };
+}
+
+export function createLogger(write: (t: string) => void, opts: { level: string; format: 'human' | 'json' }): Logger {
+  const dest = opts.format === 'json' ? { write } : humanLines(write);
+  return pino({ level: opts.level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, dest);
+}
+
+export function processIo(env = process.env): CliIo {
+  const err = (t: string): void => {
+    process.stderr.write(t);
+  };
+  const format = env.HPS_LOG_FORMAT === 'json' ? 'json' : 'human';
+  return {
+    out: (t) => {
+      process.stdout.write(t);
+    },
+    err,
+    log: createLogger(err, { level: env.HPS_LOG_LEVEL ?? 'info', format }),
+    env,
+    isTty: Boolean(process.stderr.isTTY),
+    cwd: process.cwd(),
+  };
+}

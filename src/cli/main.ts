@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+/**
+ * hybrid-photo-sync command line. `runCli` is the whole program minus process globals, so tests run it in-process.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { registerCompare } from './commands/compare.js';
+import { createContext } from './context.js';
+import { describeError } from './errors.js';
+import { EXIT } from './exit-codes.js';
+import { processIo, type CliIo } from './io.js';
+
+const COMMANDS = [registerCompare];
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const ctx = createContext(io);
+  const program = new Command('hps')
+    .description('Keep Microsoft 365 user photos in step with on-prem Active Directory (alias: hybrid-photo-sync)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError();
+  for (const register of COMMANDS) register(program, ctx);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.badConfig;
+    }
+    io.err(`hps: ${describeError(err)}\n`);
+    return EXIT.internal;
+  }
+  return ctx.exitCode;
+}
+
+function isMain(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  const code = await runCli(process.argv.slice(2), processIo());
+  process.exitCode = code;
+}

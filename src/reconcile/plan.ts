@@ -1,0 +1,157 @@
+/**
+ * The planner: classified users + remembered state → actions (set, delete, skip), each with a reason, then the
+ * safety thresholds over the whole plan. Pure: no I/O, no clock.
+ *
+ * Three-way drift: the state remembers what the source looked like when we last pushed and the cloud etag right
+ * after that push. So a drifted user is either "the source changed" (push again) or "someone changed the cloud
+ * photo since our push" (the configured policy decides), and a cleared source photo can be told apart from a
+ * cloud photo we never owned.
+ */
+import type { Action, Route, Status } from '../model.js';
+import type { UserState } from '../state/store.js';
+import type { ClassifiedUser } from './classify.js';
+
+export type CloudChangedPolicy = 'overwrite' | 'keep' | 'report';
+
+export interface PlanOptions {
+  cloudChangedPolicy: CloudChangedPolicy;
+  allowDelete: boolean;
+  /** Push from source again for everyone in scope, ignoring state and comparison. */
+  reload: boolean;
+  /** false when the tenant's photoUpdateSettings make the cloud refuse writes (Graph route only). */
+  cloudWritesAllowed: boolean;
+  /** Why cloud writes are refused, shown once and on every blocked user. */
+  cloudWritesBlockedWhy?: string;
+}
+
+export interface Decision {
+  user: ClassifiedUser;
+  /** The status after taking state and policy into account (e.g. `blocked`). */
+  status: Status;
+  action: Action;
+  reason: string;
+  route: Route;
+  /** The user failed on an earlier run and is being retried. */
+  retry: boolean;
+}
+
+function cloudChangedSincePush(u: ClassifiedUser, s: UserState | undefined): boolean {
+  if (!s?.cloudEtagAfterPush || !u.cloudEtag) return false;
+  if (u.cloudEtag === s.cloudEtagAfterPush) return false;
+  // Only "someone else" if our side did not move: the source is what we pushed from.
+  return s.sourceSha256 !== undefined && s.sourceSha256 === u.sourceSha256;
+}
+
+function set(u: ClassifiedUser, reason: string, retry: boolean): Decision {
+  return { user: u, status: u.status, action: 'set', reason, route: u.route, retry };
+}
+
+function skip(u: ClassifiedUser, reason: string, status: Status = u.status): Decision {
+  return { user: u, status, action: 'skip', reason, route: u.route, retry: false };
+}
+
+/** One user's decision. */
+export function decide(u: ClassifiedUser, s: UserState | undefined, opts: PlanOptions): Decision {
+  const retry = s?.lastResult === 'error';
+  const writable = (d: Decision): Decision => {
+    if (d.action === 'skip' || d.route !== 'graph' || opts.cloudWritesAllowed) return d;
+    return skip(u, `${d.action} needed (${d.reason}) but ${opts.cloudWritesBlockedWhy ?? 'the tenant refuses cloud photo writes'}`, 'blocked');
+  };
+
+  switch (u.status) {
+    case 'unmatched':
+    case 'error':
+    case 'blocked':
+      return skip(u, u.reason);
+    case 'missing-in-cloud':
+      return writable(set(u, retry ? `retrying after: ${s?.lastError ?? 'an earlier failure'}` : 'cloud has no photo', retry));
+    case 'in-sync':
+      if (opts.reload && u.sourceSha256) return writable(set(u, 'reload requested', retry));
+      return skip(u, u.reason);
+    case 'drifted': {
+      if (opts.reload) return writable(set(u, 'reload requested', retry));
+      if (cloudChangedSincePush(u, s)) {
+        const why = `cloud photo changed since our push (etag ${s?.cloudEtagAfterPush} → ${u.cloudEtag})`;
+        if (opts.cloudChangedPolicy === 'overwrite') return writable(set(u, `${why}; policy overwrite`, retry));
+        if (opts.cloudChangedPolicy === 'keep') return skip(u, `${why}; policy keep`, 'in-sync');
+        return skip(u, `${why}; policy report (set cloudChangedPolicy to overwrite or keep)`);
+      }
+      const changed = s?.sourceSha256 !== undefined && s.sourceSha256 !== u.sourceSha256;
+      return writable(set(u, changed ? 'source photo changed since our last push' : u.reason, retry));
+    }
+    case 'missing-in-source': {
+      const hadSource = s?.sourceSha256 !== undefined || s?.pushedSha256 !== undefined;
+      if (!hadSource) return skip(u, 'cloud photo was not put there by this tool; left alone');
+      if (!opts.allowDelete) return skip(u, 'on-prem photo was cleared; deleting the cloud photo is off (allowDelete / --allow-delete)');
+      return writable({ user: u, status: u.status, action: 'delete', reason: 'on-prem photo was cleared', route: u.route, retry });
+    }
+  }
+}
+
+export interface Thresholds {
+  deleteThreshold: number;
+  changeThreshold: number;
+  changeThresholdPercent: number;
+  /** Percent rule applies only from this many matched users up. */
+  percentFloor: number;
+}
+
+export interface PlanSummary {
+  users: number;
+  matched: number;
+  set: number;
+  /** Sets that replace an existing cloud photo: what the change thresholds count, with deletes. */
+  overwrite: number;
+  delete: number;
+  skip: number;
+  blocked: number;
+  byRoute: Record<Route, number>;
+}
+
+export interface Plan {
+  decisions: Decision[];
+  summary: PlanSummary;
+  /** Set when a threshold refuses the plan; nothing may be applied unless overridden. */
+  refusal?: string;
+}
+
+export function summarisePlan(decisions: readonly Decision[]): PlanSummary {
+  const s: PlanSummary = { users: 0, matched: 0, set: 0, overwrite: 0, delete: 0, skip: 0, blocked: 0, byRoute: { graph: 0, 'exchange-onprem': 0, 'exchange-legacy': 0 } };
+  for (const d of decisions) {
+    s.users += 1;
+    if (d.user.cloudId) s.matched += 1;
+    s[d.action] += 1;
+    if (d.action === 'set' && d.user.status !== 'missing-in-cloud') s.overwrite += 1;
+    if (d.status === 'blocked') s.blocked += 1;
+    if (d.action !== 'skip') s.byRoute[d.route] += 1;
+  }
+  return s;
+}
+
+/**
+ * Checks the whole plan against the safety thresholds (like Entra Connect's export deletion threshold).
+ * Only destructive changes count: deletes and sets that replace a cloud photo. Filling in missing cloud photos
+ * (an initial sync) never trips a threshold.
+ */
+export function checkThresholds(summary: PlanSummary, t: Thresholds): string | undefined {
+  if (summary.delete > t.deleteThreshold) {
+    return `${summary.delete} deletes exceed the delete threshold of ${t.deleteThreshold}`;
+  }
+  const changes = summary.overwrite + summary.delete;
+  if (changes > t.changeThreshold) {
+    return `${changes} overwrites and deletes exceed the change threshold of ${t.changeThreshold}`;
+  }
+  if (summary.matched >= t.percentFloor) {
+    const pct = (changes / summary.matched) * 100;
+    if (pct > t.changeThresholdPercent) {
+      return `${changes} overwrites and deletes are ${pct.toFixed(1)}% of ${summary.matched} matched users, over the ${t.changeThresholdPercent}% threshold`;
+    }
+  }
+  return undefined;
+}
+
+export function buildPlan(decisions: Decision[], t: Thresholds): Plan {
+  const summary = summarisePlan(decisions);
+  const refusal = checkThresholds(summary, t);
+  return refusal === undefined ? { decisions, summary } : { decisions, summary, refusal };
+}

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import type { ClassifiedUser } from '../../src/reconcile/classify.js';
+import { buildPlan, decide, type Decision, type PlanOptions, type Thresholds } from '../../src/reconcile/plan.js';
+import type { UserState } from '../../src/state/store.js';
+
+function user(p: Partial<ClassifiedUser>): ClassifiedUser {
+  return {
+    upn: 'ada@corp', dn: 'CN=Ada', objectGuid: 'g1', immutableId: 'i1', sAMAccountName: 'ada', displayName: null, cloudId: 'c1',
+    matchedBy: 'immutableId', status: 'in-sync', reason: 'same picture', distance: 0, route: 'graph', routeWhy: '',
+    sourceOrigin: 'thumbnailPhoto', sourceSha256: 'src-2', sourcePhash: 'p', cloudEtag: 'etag-now', cloudPhash: 'q', ...p,
+  };
+}
+function state(p: Partial<UserState>): UserState {
+  return { objectGuid: 'g1', attempts: 0, updatedAt: new Date(0), ...p };
+}
+const OPTS: PlanOptions = { cloudChangedPolicy: 'report', allowDelete: false, reload: false, cloudWritesAllowed: true };
+
+describe('reconcile/plan decide', () => {
+  it('sets missing cloud photos and drifted ones without state', () => {
+    assert.equal(decide(user({ status: 'missing-in-cloud' }), undefined, OPTS).action, 'set');
+    assert.equal(decide(user({ status: 'drifted' }), undefined, OPTS).action, 'set');
+  });
+
+  it('skips in-sync, unmatched and error users with their reason', () => {
+    const d = decide(user({ status: 'unmatched', reason: 'no cloud user found' }), undefined, OPTS);
+    assert.deepEqual([d.action, d.reason], ['skip', 'no cloud user found']);
+    assert.equal(decide(user({}), undefined, OPTS).action, 'skip');
+    assert.equal(decide(user({ status: 'error' }), undefined, OPTS).action, 'skip');
+  });
+
+  it('pushes again when the source changed since our push, even if the cloud etag moved', () => {
+    const s = state({ sourceSha256: 'src-1', cloudEtagAfterPush: 'etag-old' });
+    const d = decide(user({ status: 'drifted' }), s, OPTS);
+    assert.equal(d.action, 'set');
+    assert.match(d.reason, /source photo changed/);
+  });
+
+  it('applies the cloud-changed policy when only the cloud moved', () => {
+    const s = state({ sourceSha256: 'src-2', cloudEtagAfterPush: 'etag-old' });
+    const drifted = user({ status: 'drifted' });
+    const report = decide(drifted, s, OPTS);
+    assert.deepEqual([report.action, report.status], ['skip', 'drifted']);
+    assert.match(report.reason, /changed since our push.*policy report/);
+    const keep = decide(drifted, s, { ...OPTS, cloudChangedPolicy: 'keep' });
+    assert.deepEqual([keep.action, keep.status], ['skip', 'in-sync']);
+    assert.equal(decide(drifted, s, { ...OPTS, cloudChangedPolicy: 'overwrite' }).action, 'set');
+  });
+
+  it('deletes only photos it put there, and only when allowed', () => {
+    const cleared = user({ status: 'missing-in-source', sourceSha256: null });
+    assert.match(decide(cleared, undefined, { ...OPTS, allowDelete: true }).reason, /not put there by this tool/);
+    const ours = state({ sourceSha256: 'src-1', pushedSha256: 'jpg-1' });
+    assert.equal(decide(cleared, ours, OPTS).action, 'skip');
+    assert.equal(decide(cleared, ours, { ...OPTS, allowDelete: true }).action, 'delete');
+  });
+
+  it('blocks Graph writes when the tenant refuses them, but not Exchange routes', () => {
+    const opts = { ...OPTS, cloudWritesAllowed: false, cloudWritesBlockedWhy: 'photoUpdateSettings.source is onPremises' };
+    const g = decide(user({ status: 'missing-in-cloud' }), undefined, opts);
+    assert.deepEqual([g.action, g.status], ['skip', 'blocked']);
+    assert.match(g.reason, /onPremises/);
+    assert.equal(decide(user({ status: 'missing-in-cloud', route: 'exchange-onprem' }), undefined, opts).action, 'set');
+  });
+
+  it('reload pushes in-sync users that have a source photo', () => {
+    assert.equal(decide(user({}), undefined, { ...OPTS, reload: true }).action, 'set');
+    assert.equal(decide(user({ sourceSha256: null }), undefined, { ...OPTS, reload: true }).action, 'skip');
+  });
+
+  it('marks users that failed last time as retries', () => {
+    const d = decide(user({ status: 'missing-in-cloud' }), state({ lastResult: 'error', lastError: '503' }), OPTS);
+    assert.equal(d.retry, true);
+    assert.match(d.reason, /retrying after: 503/);
+  });
+});
+
+describe('reconcile/plan thresholds', () => {
+  const T: Thresholds = { deleteThreshold: 2, changeThreshold: 5, changeThresholdPercent: 50, percentFloor: 4 };
+  const mk = (n: number, p: Partial<ClassifiedUser>, action: Decision['action']): Decision[] =>
+    Array.from({ length: n }, (_, i) => ({ user: user({ objectGuid: `g${i}`, ...p }), status: p.status ?? 'in-sync', action, reason: '', route: 'graph', retry: false }));
+
+  it('never refuses filling in missing cloud photos', () => {
+    const plan = buildPlan(mk(100, { status: 'missing-in-cloud' }, 'set'), T);
+    assert.equal(plan.refusal, undefined);
+    assert.equal(plan.summary.set, 100);
+    assert.equal(plan.summary.overwrite, 0);
+  });
+
+  it('refuses too many deletes', () => {
+    const plan = buildPlan([...mk(3, { status: 'missing-in-source' }, 'delete'), ...mk(20, {}, 'skip')], T);
+    assert.match(plan.refusal ?? '', /3 deletes exceed the delete threshold of 2/);
+  });
+
+  it('refuses too many overwrites by count and by percentage', () => {
+    assert.match(buildPlan([...mk(6, { status: 'drifted' }, 'set'), ...mk(20, {}, 'skip')], T).refusal ?? '', /6 overwrites and deletes exceed/);
+    assert.match(buildPlan([...mk(3, { status: 'drifted' }, 'set'), ...mk(2, {}, 'skip')], T).refusal ?? '', /60\.0% of 5 matched/);
+    assert.equal(buildPlan([...mk(2, { status: 'drifted' }, 'set'), ...mk(3, {}, 'skip')], T).refusal, undefined);
+  });
+});
