@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { applyPlan } from '../../src/apply/apply.js';
+import { createPhotoSpool, type PhotoSpool } from '../../src/apply/spool.js';
+import type { PhotoDeleteItem, PhotoSetItem, PhotoWriter, WriteResult } from '../../src/apply/writer.js';
+import type { Route } from '../../src/model.js';
+import type { ClassifiedUser } from '../../src/reconcile/classify.js';
+import type { Decision } from '../../src/reconcile/plan.js';
+import { openMemoryStore } from '../../src/state/index.js';
+
+class FakeWriter implements PhotoWriter {
+  sets: PhotoSetItem[][] = [];
+  deletes: PhotoDeleteItem[][] = [];
+  constructor(readonly route: Route, private readonly failKeys = new Set<string>()) {}
+  async setPhotos(items: readonly PhotoSetItem[]): Promise<WriteResult[]> {
+    this.sets.push([...items]);
+    return items.map((i) => (this.failKeys.has(i.key) ? { key: i.key, ok: false, status: 403, errorId: 'Forbidden', message: 'denied', advice: 'grant it' } : { key: i.key, ok: true, etag: `etag-${i.key}` }));
+  }
+  async deletePhotos(items: readonly PhotoDeleteItem[]): Promise<WriteResult[]> {
+    this.deletes.push([...items]);
+    return items.map((i) => ({ key: i.key, ok: true }));
+  }
+  async close(): Promise<void> {}
+}
+
+function decision(n: number, action: Decision['action'], route: Route = 'graph'): Decision {
+  const user = {
+    upn: `u${n}@corp`, dn: `CN=u${n}`, objectGuid: `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`, immutableId: 'x', sAMAccountName: null, displayName: null,
+    cloudId: `c${n}`, matchedBy: 'immutableId', status: 'missing-in-cloud', reason: '', distance: null, route, routeWhy: '', sourceOrigin: 'thumbnailPhoto',
+    sourceSha256: `src${n}`, sourcePhash: `ph${n}`, cloudEtag: null, cloudPhash: null,
+  } satisfies ClassifiedUser;
+  return { user, status: user.status, action, reason: 'cloud has no photo', route, retry: false };
+}
+
+describe('apply', () => {
+  let spool: PhotoSpool;
+  beforeEach(async () => {
+    spool = await createPhotoSpool();
+  });
+  afterEach(async () => {
+    await spool.dispose();
+  });
+
+  it('writes through each route in batches, records pushes, failures and audit lines', async () => {
+    const decisions = [...Array.from({ length: 5 }, (_, i) => decision(i, 'set')), decision(5, 'set', 'exchange-onprem'), decision(6, 'skip')];
+    for (const d of decisions) await spool.put(d.user.objectGuid, { jpeg: Buffer.from(`jpeg-${d.user.objectGuid}`), print: { sha256: `pushed-${d.user.cloudId}`, phash: 'pp', width: 1, height: 1 } });
+    const graph = new FakeWriter('graph', new Set([decisions[1]?.user.objectGuid as string]));
+    const exchange = new FakeWriter('exchange-onprem');
+    const state = openMemoryStore();
+    const audit: unknown[] = [];
+    const out = await applyPlan(decisions, { writers: { graph, 'exchange-onprem': exchange }, spool, state, runId: 'run1', batchSize: 2, audit: { path: '', write: (e) => audit.push(e), close: () => {} } });
+    assert.deepEqual(graph.sets.map((b) => b.length), [2, 2, 1]);
+    assert.equal(graph.sets[0]?.[0]?.identity, 'c0');
+    assert.equal(graph.sets[0]?.[0]?.jpeg.toString(), `jpeg-${decisions[0]?.user.objectGuid}`);
+    assert.equal(exchange.sets[0]?.[0]?.identity, 'u5@corp');
+    assert.deepEqual([out.ok, out.failed], [5, 1]);
+    const ok = state.getUser(decisions[0]?.user.objectGuid as string);
+    assert.equal(ok?.pushedSha256, 'pushed-c0');
+    assert.equal(ok?.cloudEtagAfterPush, `etag-${decisions[0]?.user.objectGuid}`);
+    assert.equal(ok?.sourceSha256, 'src0');
+    const bad = state.getUser(decisions[1]?.user.objectGuid as string);
+    assert.equal(bad?.lastResult, 'error');
+    assert.equal(bad?.attempts, 1);
+    assert.match(bad?.lastError ?? '', /Forbidden 403: denied: grant it/);
+    assert.equal(audit.length, 6);
+  });
+
+  it('fails the users of a route without a writer and carries on', async () => {
+    const decisions = [decision(1, 'delete', 'exchange-legacy'), decision(2, 'delete')];
+    const graph = new FakeWriter('graph');
+    const out = await applyPlan(decisions, { writers: { graph }, spool, state: openMemoryStore(), runId: 'r' });
+    assert.equal(out.failed, 1);
+    assert.equal(out.applied.find((a) => !a.result.ok)?.result.errorId, 'NoWriterForRoute');
+    assert.equal(graph.deletes[0]?.length, 1);
+  });
+
+  it('spool keeps photos on disk in a private folder and removes them', async () => {
+    const s = await createPhotoSpool();
+    await s.put('k', { jpeg: Buffer.from('abc'), print: { sha256: 's', phash: 'p', width: 1, height: 1 } });
+    assert.equal((await s.get('k')).jpeg.toString(), 'abc');
+    assert.equal(statSync(s.dir).mode & 0o777, 0o700);
+    await s.dispose();
+    assert.equal(s.has('k'), false);
+    assert.equal(existsSync(s.dir), false);
+  });
+});
