@@ -1,0 +1,64 @@
+/** The discrete cosine transform and median-threshold hashing behind the perceptual hash. Pure. */
+
+/** cos((2x+1)uπ / 2n) for u < k, x < n, scaled orthonormally (k·n values: cheap enough to build per call). */
+function cosTable(n: number, k: number): Float64Array {
+  const table = new Float64Array(k * n);
+  for (let u = 0; u < k; u++) {
+    const scale = u === 0 ? Math.sqrt(1 / n) : Math.sqrt(2 / n);
+    for (let x = 0; x < n; x++) table[u * n + x] = scale * Math.cos(((2 * x + 1) * u * Math.PI) / (2 * n));
+  }
+  return table;
+}
+
+/**
+ * Orthonormal 2-D DCT-II of a row-major n×n image, returning only the k×k lowest-frequency coefficients
+ * (row-major, index v*k+u for vertical frequency v and horizontal frequency u).
+ */
+export function dctLowBlock(pixels: ArrayLike<number>, n: number, k: number): Float64Array {
+  if (pixels.length !== n * n) throw new RangeError(`expected ${n * n} pixels, got ${pixels.length}`);
+  if (k > n) throw new RangeError(`block ${k} larger than image ${n}`);
+  const c = cosTable(n, k);
+  // Rows first: rowT[y*k+u] = Σx p[y][x]·c[u][x]
+  const rowT = new Float64Array(n * k);
+  for (let y = 0; y < n; y++) {
+    for (let u = 0; u < k; u++) {
+      let s = 0;
+      for (let x = 0; x < n; x++) s += (pixels[y * n + x] as number) * (c[u * n + x] as number);
+      rowT[y * k + u] = s;
+    }
+  }
+  const out = new Float64Array(k * k);
+  for (let v = 0; v < k; v++) {
+    for (let u = 0; u < k; u++) {
+      let s = 0;
+      for (let y = 0; y < n; y++) s += (rowT[y * k + u] as number) * (c[v * n + y] as number);
+      out[v * k + u] = s;
+    }
+  }
+  return out;
+}
+
+/** Coefficient differences smaller than this are rounding noise (pixel values are 0–255). */
+export const FLAT_EPSILON = 1e-6;
+
+function median(values: Float64Array): number {
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * One bit per coefficient: set when the coefficient is above the median of the block's AC coefficients (the DC
+ * term, index 0, is left out of the median and its bit is always 0: it only measures overall brightness).
+ * Bits are packed most-significant first and returned as lower-case hex. Differences below {@link FLAT_EPSILON}
+ * count as equal, so a flat image hashes to all zeros instead of to floating-point noise.
+ */
+export function medianBitsHex(coeffs: Float64Array): string {
+  if (coeffs.length % 8 !== 0) throw new RangeError('coefficient count must be a multiple of 8');
+  const m = median(coeffs.subarray(1));
+  const bytes = Buffer.alloc(coeffs.length / 8);
+  for (let i = 1; i < coeffs.length; i++) {
+    if ((coeffs[i] as number) - m > FLAT_EPSILON) bytes[i >> 3] = (bytes[i >> 3] as number) | (0x80 >> (i & 7));
+  }
+  return bytes.toString('hex');
+}

@@ -1,0 +1,158 @@
+/**
+ * Reading and validating photo bytes. Everything else in src/photo/ opens images through `openPhoto`, so the
+ * same guards (format allow-list, pixel limit, strict decoding) apply to fingerprinting and normalising too.
+ */
+import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
+import { PhotoDecodeError } from './errors.js';
+import { sniffFormat, type PhotoFormat, PHOTO_FORMATS } from './sniff.js';
+
+/** Default pixel limit (width × height): far above any real portrait, far below a decompression bomb. */
+export const DEFAULT_MAX_PIXELS = 50_000_000;
+
+export interface DecodeOptions {
+  /** Refuse images whose declared width × height exceeds this. Default {@link DEFAULT_MAX_PIXELS}. */
+  maxPixels?: number;
+}
+
+export interface PhotoInfo {
+  format: PhotoFormat;
+  /** Width as displayed, i.e. after the EXIF orientation is applied. */
+  width: number;
+  /** Height as displayed, i.e. after the EXIF orientation is applied. */
+  height: number;
+  /** EXIF orientation tag (1–8) when present. */
+  orientation?: number;
+  hasAlpha: boolean;
+  /** Size of the input in bytes. */
+  bytes: number;
+}
+
+/** A validated photo: what it is, and a factory for fresh sharp pipelines over it with the safe options set. */
+export interface OpenedPhoto {
+  info: PhotoInfo;
+  /** A new pipeline, auto-oriented by EXIF, with the pixel limit and strict decoding. */
+  pipeline(): Sharp;
+}
+
+function describeStart(bytes: Buffer): string {
+  const head = bytes.subarray(0, 24);
+  const printable = head.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
+  if (printable) {
+    const text = head.toString('latin1').replace(/\s+/g, ' ').trim();
+    return `it looks like text ("${text}${bytes.length > head.length ? '…' : ''}")`;
+  }
+  return `its first bytes are ${head.subarray(0, 8).toString('hex')}`;
+}
+
+function resolveMaxPixels(opts?: DecodeOptions): number {
+  const max = opts?.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (!Number.isInteger(max) || max <= 0) throw new RangeError(`maxPixels must be a positive integer, got ${max}`);
+  return max;
+}
+
+function tooManyPixels(width: number, height: number, max: number, cause?: unknown): PhotoDecodeError {
+  const mp = (n: number): string => `${(n / 1e6).toFixed(n < 1e6 ? 2 : 0)} megapixels`;
+  return new PhotoDecodeError(
+    'too-many-pixels',
+    `The image declares ${width}×${height} pixels (${mp(width * height)}), over the limit of ${mp(max)}; ` +
+      'refusing to decode it (possible decompression bomb).',
+    { cause },
+  );
+}
+
+/** sharp/libvips messages repeat lines and prefixes; keep one readable line. */
+function cleanSharpMessage(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((l) => l.replace(/^Input buffer has corrupt header:\s*/, '').replace(/^Vips\w+:\s*/, '').trim())
+    .filter((l) => l.length > 0);
+  return [...new Set(lines)].join('; ');
+}
+
+/** Maps an error thrown by sharp while reading `format` bytes to a {@link PhotoDecodeError}. */
+export function toDecodeError(err: unknown, format: string, maxPixels = DEFAULT_MAX_PIXELS): PhotoDecodeError {
+  if (err instanceof PhotoDecodeError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (/exceeds pixel limit/i.test(message)) {
+    return new PhotoDecodeError(
+      'too-many-pixels',
+      `The ${format.toUpperCase()} image is larger than the limit of ${maxPixels} pixels (possible decompression bomb).`,
+      { cause: err },
+    );
+  }
+  if (/unsupported image format/i.test(message)) {
+    return new PhotoDecodeError('not-an-image', 'The data is not an image sharp can read.', { cause: err });
+  }
+  return new PhotoDecodeError(
+    'corrupt',
+    `The ${format.toUpperCase()} image is corrupt or truncated: ${cleanSharpMessage(message) || 'unreadable'}.`,
+    { cause: err },
+  );
+}
+
+function sharpOptions(maxPixels: number): SharpOptions {
+  // failOn 'error' aborts on truncation and decoder errors, tolerating mere warnings common in real-world JPEGs.
+  return { autoOrient: true, limitInputPixels: maxPixels, failOn: 'error', pages: 1 };
+}
+
+/**
+ * Checks format and declared size from the headers and returns a pipeline factory. Does not decode pixels, so a
+ * truncated body is only noticed when a pipeline runs (use {@link inspectPhoto} for a full check).
+ */
+export async function openPhoto(bytes: Buffer, opts?: DecodeOptions): Promise<OpenedPhoto> {
+  const maxPixels = resolveMaxPixels(opts);
+  if (bytes.length === 0) throw new PhotoDecodeError('empty', 'The photo is empty (0 bytes).');
+  const sniffed = sniffFormat(bytes);
+  if (sniffed.kind === 'unknown') {
+    throw new PhotoDecodeError('not-an-image', `The data is not an image: ${describeStart(bytes)}.`);
+  }
+  if (sniffed.kind === 'unsupported') {
+    throw new PhotoDecodeError(
+      'unsupported-format',
+      `${sniffed.format.toUpperCase()} images are not supported; supported formats are ${PHOTO_FORMATS.join(', ')}.`,
+    );
+  }
+  const format = sniffed.format;
+  let meta: Metadata;
+  try {
+    // Headers only (no pixels are decoded), so read them unlimited and report the declared size ourselves.
+    meta = await sharp(bytes, { ...sharpOptions(maxPixels), limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw toDecodeError(err, format, maxPixels);
+  }
+  const rawHeight = meta.pageHeight ?? meta.height;
+  if (!meta.width || !rawHeight) {
+    throw new PhotoDecodeError('corrupt', `The ${format.toUpperCase()} image declares no dimensions.`);
+  }
+  if (meta.width * rawHeight > maxPixels) throw tooManyPixels(meta.width, rawHeight, maxPixels);
+  const swapped = meta.orientation !== undefined && meta.orientation >= 5 && meta.orientation <= 8;
+  const info: PhotoInfo = {
+    format,
+    width: swapped ? rawHeight : meta.width,
+    height: swapped ? meta.width : rawHeight,
+    hasAlpha: meta.hasAlpha,
+    bytes: bytes.length,
+  };
+  if (meta.orientation !== undefined) info.orientation = meta.orientation;
+  return { info, pipeline: () => sharp(bytes, sharpOptions(maxPixels)) };
+}
+
+/**
+ * Validates `bytes` as a photo (format, pixel limit, a full decode to catch truncated or corrupt data) and
+ * describes it. Throws {@link PhotoDecodeError}.
+ */
+export async function inspectPhoto(bytes: Buffer, opts?: DecodeOptions): Promise<PhotoInfo> {
+  const opened = await openPhoto(bytes, opts);
+  try {
+    // A small output still makes the decoder read the whole stream (JPEG shrink-on-load scales in the DCT domain).
+    await opened.pipeline().resize(64, 64, { fit: 'inside' }).raw().toBuffer();
+  } catch (err) {
+    throw toDecodeError(err, opened.info.format, resolveMaxPixels(opts));
+  }
+  return opened.info;
+}
+
+/** Graph serves a 1×1 image as "no photo"; treat any image of at most one pixel that way. */
+export function isPlaceholder(info: Pick<PhotoInfo, 'width' | 'height'>): boolean {
+  return info.width <= 1 && info.height <= 1;
+}

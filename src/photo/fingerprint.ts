@@ -1,0 +1,52 @@
+/**
+ * Perceptual fingerprints. Microsoft 365 re-encodes and resizes every photo it stores, so bytes never match;
+ * the pHash here survives that but not a different picture. See docs/photo-comparison.md for the measurements.
+ *
+ * Pipeline: EXIF auto-orient → alpha flattened on white → centre square crop at full resolution (the same region
+ * the upload normaliser keeps) → 64×64 greyscale (Mitchell filter) → 2-D DCT → the 16×16 lowest frequencies →
+ * one bit per coefficient, set when above the median of the 255 AC coefficients → 256 bits, 64 hex characters.
+ */
+import { createHash } from 'node:crypto';
+import type { PhotoPrint } from '../model.js';
+import { openPhoto, toDecodeError, type DecodeOptions } from './decode.js';
+import { dctLowBlock, medianBitsHex } from './dct.js';
+import { centreSquare } from './geometry.js';
+
+/** Side of the greyscale thumbnail the DCT runs on. */
+export const PHASH_SAMPLE_SIDE = 64;
+/** Side of the low-frequency DCT block kept: PHASH_BLOCK² bits. */
+export const PHASH_BLOCK = 16;
+/** Length in bits of `PhotoPrint.phash` (the first bit, from the DC term, is always 0). */
+export const PHASH_BITS = PHASH_BLOCK * PHASH_BLOCK;
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The perceptual hash of a row-major greyscale PHASH_SAMPLE_SIDE² thumbnail. Pure. */
+export function phashFromGrey(grey: ArrayLike<number>): string {
+  return medianBitsHex(dctLowBlock(grey, PHASH_SAMPLE_SIDE, PHASH_BLOCK));
+}
+
+/** Fingerprints photo bytes. Throws PhotoDecodeError for anything that is not a readable photo. */
+export async function fingerprint(bytes: Buffer, opts?: DecodeOptions): Promise<PhotoPrint> {
+  const opened = await openPhoto(bytes, opts);
+  const { width, height } = opened.info;
+  let grey: Buffer;
+  try {
+    grey = await opened
+      .pipeline()
+      .flatten({ background: '#ffffff' })
+      .extract(centreSquare(width, height))
+      .resize(PHASH_SAMPLE_SIDE, PHASH_SAMPLE_SIDE, { fit: 'fill', kernel: 'mitchell', fastShrinkOnLoad: false })
+      .greyscale()
+      .raw({ depth: 'uchar' })
+      .toBuffer();
+  } catch (err) {
+    throw toDecodeError(err, opened.info.format, opts?.maxPixels);
+  }
+  if (grey.length !== PHASH_SAMPLE_SIDE * PHASH_SAMPLE_SIDE) {
+    throw new Error(`internal: expected a ${PHASH_SAMPLE_SIDE}² greyscale thumbnail, got ${grey.length} bytes`);
+  }
+  return { sha256: sha256Hex(bytes), phash: phashFromGrey(grey), width, height };
+}
