@@ -2,6 +2,9 @@
  * The shared test world. Each real component is started at most once per test run, on first use,
  * and registered here for teardown. Components add their starters below.
  */
+import { sambaAvailability, startSambaDc, type SambaDc } from '../../mocks/samba-ad/samba.js';
+import { skipLoudly } from './skip.js';
+
 type Stopper = () => Promise<void>;
 const stoppers: Stopper[] = [];
 
@@ -18,4 +21,26 @@ export async function stopWorld(): Promise<void> {
       process.stderr.write(`world teardown: ${(err as Error).message}\n`);
     }
   }
+}
+
+let sambaDc: Promise<SambaDc> | undefined;
+
+/**
+ * The shared Samba AD DC (mocks/samba-ad), started once per test run on first use and stopped at teardown;
+ * skips the calling suite loudly when samba cannot run here. Several test files share this DC: each file
+ * must seed its users into its own OU (e.g. `ou: 'T-<file name>/...'`) and must not rely on directory-wide
+ * counts. HPS_SAMBA_HOST picks another loopback address (e.g. 127.0.0.2); HPS_SAMBA_LOG=1 echoes samba's log.
+ * Use: `before(async function () { this.timeout(120000); dc = await sambaOrSkip(this); })`.
+ */
+export async function sambaOrSkip(ctx: Mocha.Context): Promise<SambaDc> {
+  const availability = sambaAvailability();
+  if (!availability.ok) skipLoudly(ctx, 'samba', availability.reason);
+  sambaDc ??= startSambaDc({
+    host: process.env['HPS_SAMBA_HOST'] || undefined,
+    log: process.env['HPS_SAMBA_LOG'] ? (line) => process.stderr.write(`samba: ${line}\n`) : undefined,
+  }).then((dc) => {
+    onWorldStop(() => dc.stop());
+    return dc;
+  });
+  return sambaDc;
 }
