@@ -1,0 +1,94 @@
+/**
+ * Wires the cloud side together from plain options: endpoints → transport (extra CA) → MSAL tokens →
+ * one limiter + one retry policy → GraphHttp → reader, writer, policy. Nothing here is global; each call
+ * builds its own objects, and `close()` releases the transport.
+ */
+import { createMsalTokenProvider, type ClientCredential, type TokenProvider } from './auth.js';
+import { resolveEndpoints, type CloudEndpoints, type NationalCloud } from './endpoints.js';
+import { createGraphReader, type GraphReader } from './graph-reader.js';
+import { createGraphWriter } from './graph-writer.js';
+import { createGraphHttp, type GraphHttp } from './http.js';
+import { createLimiter, DEFAULT_MAX_IN_FLIGHT, type Limiter } from './limiter.js';
+import { readPhotoUpdatePolicy, type PhotoUpdatePolicy } from './policy.js';
+import { createRetryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
+import { createTransport, type FetchLike } from './tls.js';
+import type { PhotoWriter } from '../apply/writer.js';
+
+export interface CloudConnectOptions {
+  tenantId: string;
+  clientId: string;
+  credential: ClientCredential;
+  cloud?: NationalCloud;
+  authorityHost?: string;
+  graphBaseUrl?: string;
+  /** Extra CA PEM file trusted for sign-in and Graph (TLS-inspecting proxies). */
+  caFile?: string;
+  /** Requests in flight to Graph, shared by reader and writer. Default 4. */
+  maxInFlight?: number;
+  retry?: RetryOptions;
+  /** Page size of the users listing (default 999, Graph's maximum). */
+  usersPageSize?: number;
+  /** Per-try Graph timeout in ms. */
+  timeoutMs?: number;
+  log?: (level: 'error' | 'warn', message: string) => void;
+  /** Replaces global fetch underneath the transport (tests). */
+  baseFetch?: FetchLike;
+  /** Replaces MSAL entirely (tests, or a token from elsewhere). */
+  tokens?: TokenProvider;
+}
+
+export interface CloudConnection {
+  endpoints: CloudEndpoints;
+  tokens: TokenProvider;
+  limiter: Limiter;
+  retry: RetryPolicy;
+  http: GraphHttp;
+  reader: GraphReader;
+  /** close() of this writer does not close the connection; call the connection's close(). */
+  writer: PhotoWriter;
+  readPolicy(): Promise<PhotoUpdatePolicy>;
+  close(): Promise<void>;
+}
+
+export async function connectCloud(opts: CloudConnectOptions): Promise<CloudConnection> {
+  const endpoints = resolveEndpoints({
+    ...(opts.cloud ? { cloud: opts.cloud } : {}),
+    ...(opts.authorityHost ? { authorityHost: opts.authorityHost } : {}),
+    ...(opts.graphBaseUrl ? { graphBaseUrl: opts.graphBaseUrl } : {}),
+  });
+  const transport = await createTransport({
+    ...(opts.caFile ? { caFile: opts.caFile } : {}),
+    ...(opts.baseFetch ? { baseFetch: opts.baseFetch } : {}),
+  });
+  const tokens =
+    opts.tokens ??
+    createMsalTokenProvider({
+      tenantId: opts.tenantId,
+      clientId: opts.clientId,
+      credential: opts.credential,
+      endpoints,
+      fetch: transport.fetch,
+      ...(opts.log ? { log: opts.log } : {}),
+    });
+  const limiter = createLimiter(opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+  const retry = createRetryPolicy(opts.retry);
+  const http = createGraphHttp({
+    graphBaseUrl: endpoints.graphBaseUrl,
+    tokens,
+    fetch: transport.fetch,
+    limiter,
+    retry,
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+  });
+  return {
+    endpoints,
+    tokens,
+    limiter,
+    retry,
+    http,
+    reader: createGraphReader({ http, retry, ...(opts.usersPageSize ? { pageSize: opts.usersPageSize } : {}) }),
+    writer: createGraphWriter({ http }),
+    readPolicy: () => readPhotoUpdatePolicy(http),
+    close: () => transport.close(),
+  };
+}

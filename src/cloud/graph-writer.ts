@@ -1,0 +1,114 @@
+/**
+ * The Graph route of PhotoWriter: PUT /users/{id}/photo/$value (image/jpeg, ≤ 4 MB), then GET /photo for the
+ * new etag; DELETE /users/{id}/photo/$value (404 = already gone = fine). Single requests, not batched (uploads
+ * are the heavy part and Graph throttles batch items one by one anyway), all through the shared limiter and retry
+ * policy of the GraphHttp. One user's failure is a WriteResult, never an exception; only sign-in failure throws.
+ */
+import type { PhotoDeleteItem, PhotoSetItem, PhotoWriter, WriteResult } from '../apply/writer.js';
+import { adviceForGraphStatus, CloudAuthError, CloudConfigError, describe, GraphRequestError, parseGraphError, type GraphOperation } from './errors.js';
+import { userSegment, type GraphHttp, type GraphResponse } from './http.js';
+
+/** Graph's upload limit for profile photos. */
+export const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
+
+export interface GraphWriterDeps {
+  http: GraphHttp;
+  /** Called once by close(), e.g. to close the transport. */
+  onClose?: () => Promise<void>;
+}
+
+export function createGraphWriter(deps: GraphWriterDeps): PhotoWriter {
+  const { http } = deps;
+  let closed = false;
+
+  async function setOne(item: PhotoSetItem): Promise<WriteResult> {
+    if (item.jpeg.length === 0) {
+      return { key: item.key, ok: false, errorId: 'EmptyPhoto', message: 'No bytes to upload', advice: 'The normalised photo is empty; check the source photo.', retryable: false };
+    }
+    if (item.jpeg.length > MAX_PHOTO_BYTES) {
+      return {
+        key: item.key,
+        ok: false,
+        errorId: 'RequestEntityTooLarge',
+        status: 413,
+        message: `Photo is ${item.jpeg.length} bytes, over the 4 MB Graph limit`,
+        advice: adviceForGraphStatus(413, 'write-photo').advice,
+        retryable: false,
+      };
+    }
+    const path = `/users/${userSegment(item.identity)}/photo`;
+    const res = await guarded(item.key, () => http.send({ method: 'PUT', path: `${path}/$value`, headers: { 'content-type': 'image/jpeg' }, body: item.jpeg }));
+    if ('ok' in res) return res;
+    if (res.status !== 200 && res.status !== 201 && res.status !== 204) return failure(item.key, res, 'write-photo');
+    const result: WriteResult = { key: item.key, ok: true, status: res.status };
+    const etag = await readEtag(path);
+    if (etag) result.etag = etag;
+    return result;
+  }
+
+  /** The etag after a write; a failure here does not undo the write, so it only loses the etag. */
+  async function readEtag(path: string): Promise<string | undefined> {
+    try {
+      const meta = await http.send({ method: 'GET', path });
+      if (meta.status !== 200) return undefined;
+      const tag = meta.json<Record<string, unknown>>()?.['@odata.mediaEtag'];
+      return typeof tag === 'string' ? tag : undefined;
+    } catch (err) {
+      if (err instanceof CloudAuthError) throw err;
+      return undefined;
+    }
+  }
+
+  async function deleteOne(item: PhotoDeleteItem): Promise<WriteResult> {
+    const res = await guarded(item.key, () => http.send({ method: 'DELETE', path: `/users/${userSegment(item.identity)}/photo/$value` }));
+    if ('ok' in res) return res;
+    if (res.status === 200 || res.status === 204 || res.status === 404) return { key: item.key, ok: true, status: res.status };
+    return failure(item.key, res, 'delete-photo');
+  }
+
+  return {
+    route: 'graph',
+    setPhotos: (items) => Promise.all(items.map(setOne)),
+    deletePhotos: (items) => Promise.all(items.map(deleteOne)),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await deps.onClose?.();
+    },
+  };
+}
+
+/** Runs one request; request failures become a WriteResult, sign-in and configuration failures propagate. */
+async function guarded(key: string, send: () => Promise<GraphResponse>): Promise<GraphResponse | WriteResult> {
+  try {
+    return await send();
+  } catch (err) {
+    if (err instanceof CloudAuthError || err instanceof CloudConfigError) throw err;
+    if (err instanceof GraphRequestError) {
+      return {
+        key,
+        ok: false,
+        errorId: err.errorId,
+        ...(err.status === undefined ? {} : { status: err.status }),
+        message: err.message,
+        ...(err.advice ? { advice: err.advice } : {}),
+        retryable: err.retryable,
+      };
+    }
+    return { key, ok: false, errorId: 'Unexpected', message: describe(err), retryable: false };
+  }
+}
+
+function failure(key: string, res: GraphResponse, op: GraphOperation): WriteResult {
+  const body = parseGraphError(res.json());
+  const a = adviceForGraphStatus(res.status, op, body);
+  return {
+    key,
+    ok: false,
+    status: res.status,
+    errorId: a.errorId,
+    message: `HTTP ${res.status}${body.code ? ` ${body.code}` : ''}${body.message ? `: ${body.message}` : ''}`,
+    advice: a.advice,
+    retryable: a.retryable,
+  };
+}
