@@ -6,12 +6,14 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerCompare } from './commands/compare.js';
+import { registerDemo } from './commands/demo.js';
+import { registerReport } from './commands/report.js';
 import { createContext } from './context.js';
 import { describeError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 
-const COMMANDS = [registerCompare];
+const COMMANDS = [registerReport, registerCompare, registerDemo];
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const ctx = createContext(io);

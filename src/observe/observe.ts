@@ -3,12 +3,18 @@
  * in $batch-sized chunks, downloads cloud photo bytes only where a comparison needs them, and yields one
  * Observation (fingerprints, no bytes) per user. At most one chunk of photos is in memory at a time.
  */
-import type { CloudPhotoMeta, MatchKey, OnPremUser, PhotoPrint } from '../model.js';
+import type { CloudPhotoMeta, MatchKey, OnPremUser, PhotoPrint, SourcePhoto } from '../model.js';
 import { ClaimRegistry, matchUser, type CloudIndex } from '../reconcile/match.js';
 import { identityOf, type MatchState, type Observation, type SourceSide } from '../reconcile/observation.js';
 import { decideRoute, type RoutingConfig } from '../reconcile/route.js';
 
-export type Failure = { error: string };
+/** A per-user failure from the cloud reader: a message, or the reader's structured error with advice. */
+export type Failure = { error: string | { message: string; advice?: string } };
+
+function failureText(f: Failure): string {
+  if (typeof f.error === 'string') return f.error;
+  return f.error.advice ? `${f.error.message} (${f.error.advice})` : f.error.message;
+}
 
 /** What observe needs from the cloud: batched photo metadata and bytes, keyed by cloud user id. */
 export interface CloudPhotoReader {
@@ -23,14 +29,27 @@ export interface ObserveDeps {
   fingerprint: (bytes: Buffer) => Promise<PhotoPrint>;
   matchOrder: readonly MatchKey[];
   routing: RoutingConfig;
-  /** A fingerprint remembered for this cloud photo version (state), so unchanged photos are not downloaded again. */
-  knownCloudPrint?: (cloudId: string, etag: string) => PhotoPrint | undefined;
+  /**
+   * A fingerprint remembered (in state) for this user's cloud photo at this etag, so an unchanged cloud photo is
+   * not downloaded again.
+   */
+  knownCloudPrint?: (objectGuid: string, etag: string) => PhotoPrint | undefined;
   /** Users per chunk; 20 fills one Graph $batch. */
   chunkSize?: number;
 }
 
+/**
+ * One observed user. `photo` is the source photo, handed on for the caller to use at once (e.g. to spool it for
+ * upload) and then drop: nothing downstream keeps it.
+ */
+export interface Observed {
+  observation: Observation;
+  photo?: SourcePhoto;
+}
+
 interface Pending {
   obs: Observation;
+  photo?: SourcePhoto;
   cloudId?: string;
 }
 
@@ -52,7 +71,7 @@ function matchState(user: OnPremUser, deps: ObserveDeps, claims: ClaimRegistry):
   return holder === undefined ? m : { kind: 'conflict', cloud: m.cloud, by: m.by, holderDn: holder };
 }
 
-async function observeChunk(chunk: OnPremUser[], deps: ObserveDeps, claims: ClaimRegistry): Promise<Observation[]> {
+async function observeChunk(chunk: OnPremUser[], deps: ObserveDeps, claims: ClaimRegistry): Promise<Observed[]> {
   const pending: Pending[] = await Promise.all(
     chunk.map(async (user) => {
       const match = matchState(user, deps, claims);
@@ -63,24 +82,26 @@ async function observeChunk(chunk: OnPremUser[], deps: ObserveDeps, claims: Clai
         match,
         route: decideRoute(user, deps.routing),
       };
-      return match.kind === 'matched' ? { obs, cloudId: match.cloud.id } : { obs };
+      const photo = user.photo ? { photo: user.photo } : {};
+      return match.kind === 'matched' ? { obs, ...photo, cloudId: match.cloud.id } : { obs, ...photo };
     }),
   );
 
   const matched = pending.filter((p): p is Required<Pending> => p.cloudId !== undefined);
-  if (matched.length === 0) return pending.map((p) => p.obs);
+  const done = (): Observed[] => pending.map((p) => (p.photo ? { observation: p.obs, photo: p.photo } : { observation: p.obs }));
+  if (matched.length === 0) return done();
 
   const metas = await deps.cloud.photoMeta(matched.map((p) => p.cloudId));
   const toDownload: Required<Pending>[] = [];
   for (const p of matched) {
     const meta = metas.get(p.cloudId);
     if (meta === undefined || isFailure(meta)) {
-      p.obs.cloud = { error: meta ? meta.error : 'no answer for this user in the batch' };
+      p.obs.cloud = { error: meta ? failureText(meta) : 'no answer for this user in the batch' };
       continue;
     }
     p.obs.cloud = { meta };
     if (!meta.exists || !p.obs.source.print) continue; // nothing to compare: no download
-    const known = meta.etag ? deps.knownCloudPrint?.(p.cloudId, meta.etag) : undefined;
+    const known = meta.etag ? deps.knownCloudPrint?.(p.obs.user.objectGuid, meta.etag) : undefined;
     if (known) p.obs.cloud.print = known;
     else toDownload.push(p);
   }
@@ -91,7 +112,7 @@ async function observeChunk(chunk: OnPremUser[], deps: ObserveDeps, claims: Clai
       toDownload.map(async (p) => {
         const side = p.obs.cloud as NonNullable<Observation['cloud']>;
         const b = bytes.get(p.cloudId);
-        if (b === undefined || isFailure(b)) side.error = b ? b.error : 'no answer for this user in the batch';
+        if (b === undefined || isFailure(b)) side.error = b ? failureText(b) : 'no answer for this user in the batch';
         else if (b === null) side.meta = { exists: false }; // deleted between the two reads
         else {
           try {
@@ -103,10 +124,10 @@ async function observeChunk(chunk: OnPremUser[], deps: ObserveDeps, claims: Clai
       }),
     );
   }
-  return pending.map((p) => p.obs);
+  return done();
 }
 
-export async function* observe(deps: ObserveDeps): AsyncGenerator<Observation> {
+export async function* observe(deps: ObserveDeps): AsyncGenerator<Observed> {
   const size = deps.chunkSize ?? 20;
   const claims = new ClaimRegistry();
   let chunk: OnPremUser[] = [];

@@ -63,7 +63,7 @@ function verdict(obs: Observation, compare: ComparePrints): Pick<ClassifiedUser,
   const src = obs.source.print;
   const cloudHas = cloud.meta?.exists === true;
   if (!src && !cloudHas) return { status: 'in-sync', reason: 'no photo on either side', distance: null };
-  if (src && !cloudHas) return { status: 'missing-in-cloud', reason: `${obs.source.origin ?? 'source'} photo has no cloud copy`, distance: null };
+  if (src && !cloudHas) return { status: 'missing-in-cloud', reason: `the cloud has no photo; the source has one (${obs.source.origin ?? 'source'})`, distance: null };
   if (!src && cloudHas) return { status: 'missing-in-source', reason: 'cloud has a photo; the source has none', distance: null };
   if (!src || !cloud.print) return { status: 'error', reason: 'cloud photo exists but could not be fingerprinted', distance: null };
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { CloudPhotoMeta, CloudUser, OnPremUser, PhotoPrint } from '../../src/model.js';
-import { observe, type CloudPhotoReader, type Failure } from '../../src/observe/observe.js';
+import { observe, type CloudPhotoReader, type Failure, type Observed } from '../../src/observe/observe.js';
+import type { Observation } from '../../src/reconcile/observation.js';
 import { buildCloudIndex } from '../../src/reconcile/match.js';
 import { DEFAULT_ROUTING } from '../../src/reconcile/route.js';
 
@@ -32,9 +33,9 @@ class FakeCloud implements CloudPhotoReader {
   }
 }
 
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
+async function collect(it: AsyncIterable<Observed>): Promise<Observation[]> {
+  const out: Observation[] = [];
+  for await (const x of it) out.push(x.observation);
   return out;
 }
 
@@ -65,7 +66,7 @@ describe('observe', () => {
     const remembered: PhotoPrint = { sha256: 's', phash: 'A', width: 1, height: 1 };
     const out = await collect(observe({
       users: stream([user(0, 'A')]), cloudIndex: index, cloud, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING,
-      knownCloudPrint: (id, etag) => (id === 'c0' && etag === 'e-c0' ? remembered : undefined),
+      knownCloudPrint: (guid, etag) => (guid === 'g0' && etag === 'e-c0' ? remembered : undefined),
     }));
     assert.deepEqual(cloud.byteCalls, []);
     assert.equal(out[0]?.cloud?.print, remembered);

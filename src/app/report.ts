@@ -1,0 +1,49 @@
+/**
+ * The drift report: classify everyone in scope (or one user) and gather the rows. Read-only.
+ */
+import type { CloudConnection } from '../cloud/connect.js';
+import type { Config } from '../config/schema.js';
+import type { DirectorySource } from '../directory/source.js';
+import { fingerprint } from '../photo/fingerprint.js';
+import { summarise, type ClassifiedUser } from '../reconcile/classify.js';
+import type { Report } from '../report/model.js';
+import { classifyUsers, directoryScope, singleUserScope } from './drift.js';
+import { selectorsFor } from './identify.js';
+import { comparator, routingFrom } from './services.js';
+
+export interface ReportDeps {
+  cfg: Config;
+  directory: DirectorySource;
+  cloud: Pick<CloudConnection, 'reader' | 'readPolicy'>;
+  now?: () => Date;
+  onUser?: (u: ClassifiedUser) => void;
+}
+
+export async function buildReport(deps: ReportDeps, opts: { user?: string } = {}): Promise<Report> {
+  const { cfg } = deps;
+  const started = (deps.now ?? (() => new Date()))();
+  const policy = await deps.cloud.readPolicy();
+  const notes: string[] = [];
+  if (!policy.allowsCloudWrites) notes.push(`tenant photo policy: ${policy.detail}`);
+  else if (policy.source === 'unknown') notes.push(`tenant photo policy unknown: ${policy.detail}`);
+
+  const users: ClassifiedUser[] = [];
+  const reader = deps.cloud.reader;
+  const scope = opts.user
+    ? await singleUserScope(deps.directory, reader, selectorsFor(opts.user), opts.user)
+    : await directoryScope(deps.directory.users(), reader);
+  for await (const item of classifyUsers(
+    {
+      reader,
+      fingerprint: (b) => fingerprint(b),
+      compare: comparator(cfg),
+      matchOrder: cfg.matching.order,
+      routing: routingFrom(cfg),
+    },
+    scope,
+  )) {
+    users.push(item.user);
+    deps.onUser?.(item.user);
+  }
+  return { generatedAt: started.toISOString(), summary: summarise(users), users, notes };
+}

@@ -1,0 +1,51 @@
+/**
+ * `hps report`: whose photo is wrong? Read-only; exit 0 whenever the report ran, whatever it found.
+ */
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { openCloud, openDirectory } from '../../app/services.js';
+import { buildReport } from '../../app/report.js';
+import { loadConfig } from '../../config/load.js';
+import { REPORT_FORMATS, renderReport, type Report, type ReportFormat } from '../../report/index.js';
+import { EXIT } from '../exit-codes.js';
+import type { CommandContext } from '../context.js';
+import type { CommandResult } from '../output.js';
+import type { CliIo } from '../io.js';
+import { withResources } from '../resources.js';
+
+export const reportOptions = z.strictObject({
+  format: z.enum(REPORT_FORMATS).default('table'),
+  out: z.string().min(1).optional(),
+  user: z.string().min(1).optional(),
+  config: z.string().min(1).optional(),
+});
+export type ReportOptions = z.infer<typeof reportOptions>;
+
+export async function runReport(opts: ReportOptions, io: CliIo): Promise<CommandResult<Report>> {
+  const cfg = await loadConfig(opts.config);
+  const report = await withResources(async (use) => {
+    const directory = use(await openDirectory(cfg, io.env, io.log));
+    const cloud = use(await openCloud(cfg, io.env, io.log));
+    return buildReport({ cfg, directory, cloud }, opts.user ? { user: opts.user } : {});
+  });
+  return {
+    data: report,
+    exitCode: EXIT.ok,
+    format: opts.format,
+    render: (f) => renderReport(report, f as ReportFormat),
+    ...(opts.out ? { outFile: opts.out } : {}),
+  };
+}
+
+export function registerReport(program: Command, ctx: CommandContext): void {
+  program
+    .command('report')
+    .description('report whose photo drifted between on-prem and the cloud (read-only)')
+    .option('--format <format>', `output format: ${REPORT_FORMATS.join(', ')}`, 'table')
+    .option('--out <file>', 'write the report to a file instead of stdout')
+    .option('--user <id>', 'only this user: UPN, sAMAccountName, mail or objectGUID')
+    .option('--config <file>', 'config file (default ./hybrid-photo-sync.config.json)')
+    .action(async (raw: Record<string, unknown>) => {
+      await ctx.execute(() => runReport(ctx.parse(reportOptions, raw), ctx.io));
+    });
+}
