@@ -63,7 +63,8 @@ const routing = z.strictObject({
 const exchange = z.strictObject({
   mode: z.enum(['onprem', 'legacy', 'exo']).default('onprem'),
   connectionUri: z.string().url().optional(),
-  authentication: z.enum(['Kerberos', 'Negotiate', 'Basic', 'Default']).default('Kerberos'),
+  /** Default: Kerberos for onprem, Basic for legacy. */
+  authentication: z.enum(['Kerberos', 'Negotiate', 'Basic', 'Default']).optional(),
   usernameEnv: envName.optional(),
   passwordEnv: envName.optional(),
   organization: z.string().optional(),

@@ -10,7 +10,10 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { packageRoot } from '../../app/package-root.js';
+import { reconcile } from '../../app/reconcile.js';
 import { buildReport } from '../../app/report.js';
+import { withRun } from '../../app/run.js';
+import { renderRunText, runSummary, type RunSummary } from '../../report/run-summary.js';
 import { openCloud, openDirectory } from '../../app/services.js';
 import { parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
@@ -48,6 +51,8 @@ interface DemoTenant {
 export interface DemoData {
   outDir: string;
   before: Report;
+  run: RunSummary;
+  after: Report;
   files: string[];
 }
 
@@ -90,10 +95,20 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<CommandResu
     const directory = use(await openDirectory(cfg, env, io.log));
     const cloud = use(await openCloud(cfg, env, io.log));
     const before = await buildReport({ cfg, directory, cloud });
-    const files = [join(outDir, 'report.html'), join(outDir, 'report.json')];
+    const run = await withRun(cfg, env, { name: 'reconcile', options: { demo: true } }, async (ctx) => {
+      const r = await reconcile(
+        { cfg, directory, directoryKey: 'demo', cloud, state: ctx.state, audit: ctx.audit, runId: ctx.runId, log: io.log },
+        { dryRun: false, full: false, reload: false, allowDelete: false, force: false },
+      );
+      const summary = runSummary(r, r.applied?.failed || r.errors ? EXIT.partialFailure : EXIT.ok);
+      return { value: summary, status: 'ok', exitCode: summary.exitCode, summary: summary.summary };
+    });
+    const after = await buildReport({ cfg, directory, cloud });
+    const files = [join(outDir, 'report-before.html'), join(outDir, 'report-after.html'), join(outDir, 'report-after.json'), join(outDir, 'audit.jsonl')];
     await writeFile(files[0] as string, renderReport(before, 'html'));
-    await writeFile(files[1] as string, renderReport(before, 'json'));
-    return { outDir, before, files: [...files, join(outDir, 'hybrid-photo-sync.config.json')] };
+    await writeFile(files[1] as string, renderReport(after, 'html'));
+    await writeFile(files[2] as string, renderReport(after, 'json'));
+    return { outDir, before, run, after, files: [...files, join(outDir, 'state.db'), join(outDir, 'hybrid-photo-sync.config.json')] };
   });
 
   return {
@@ -102,9 +117,15 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<CommandResu
     format: 'text',
     render: () =>
       [
-        'Drift report (on-prem LDIF export vs. the emulated tenant):',
+        '== 1. Drift report (hps report): the on-prem LDIF export vs. the emulated tenant',
         '',
         renderReport(data.before, 'table'),
+        '== 2. Reconcile (hps reconcile): push what is missing or drifted',
+        '',
+        renderRunText(data.run),
+        '== 3. Drift report again',
+        '',
+        renderReport(data.after, 'table'),
         'Files:',
         ...data.files.map((f) => `  ${f}`),
         '',

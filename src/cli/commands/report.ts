@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { openCloud, openDirectory } from '../../app/services.js';
 import { buildReport } from '../../app/report.js';
-import { loadConfig } from '../../config/load.js';
+import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
+import { resolve } from 'node:path';
 import { REPORT_FORMATS, renderReport, type Report, type ReportFormat } from '../../report/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
@@ -22,7 +23,7 @@ export const reportOptions = z.strictObject({
 export type ReportOptions = z.infer<typeof reportOptions>;
 
 export async function runReport(opts: ReportOptions, io: CliIo): Promise<CommandResult<Report>> {
-  const cfg = await loadConfig(opts.config);
+  const cfg = await loadConfig(resolve(io.cwd, opts.config ?? DEFAULT_CONFIG_FILE));
   const report = await withResources(async (use) => {
     const directory = use(await openDirectory(cfg, io.env, io.log));
     const cloud = use(await openCloud(cfg, io.env, io.log));

@@ -1,0 +1,240 @@
+/**
+ * The main job: observe → classify → decide per user (with state) → thresholds → apply → record.
+ * Incremental by default: only users the directory changed since the last run (by uSNChanged on the same DC),
+ * plus users whose last attempt failed; a full read when asked, when there is no usable mark, or when the last
+ * full read is older than `fullEveryDays`.
+ */
+import type { Logger } from 'pino';
+import type { PhotoWriter } from '../apply/writer.js';
+import { applyPlan, type ApplyOutcome } from '../apply/apply.js';
+import { createPhotoSpool, type PhotoSpool } from '../apply/spool.js';
+import type { CloudConnection } from '../cloud/connect.js';
+import type { PhotoUpdatePolicy } from '../cloud/policy.js';
+import type { Config } from '../config/schema.js';
+import type { DirectorySource, HighWaterMark } from '../directory/source.js';
+import type { OnPremUser, PhotoPrint, Route, SourcePhoto } from '../model.js';
+import { fingerprint } from '../photo/fingerprint.js';
+import { normaliseForUpload } from '../photo/normalise.js';
+import type { ClassifiedUser } from '../reconcile/classify.js';
+import { buildPlan, decide, type Decision, type Plan, type PlanOptions } from '../reconcile/plan.js';
+import type { AuditLog } from '../state/audit.js';
+import { cloudPhashFor } from '../state/user-record.js';
+import type { StateStore } from '../state/store.js';
+import { classifyUsers, directoryScope, singleUserScope, type DriftScope } from './drift.js';
+import { selectorsFor } from './identify.js';
+import { comparator, routingFrom } from './services.js';
+
+export interface ReconcileOptions {
+  dryRun: boolean;
+  full: boolean;
+  reload: boolean;
+  allowDelete: boolean;
+  /** Apply even when a safety threshold refuses the plan. */
+  force: boolean;
+  /** One user only (`hps fix`). */
+  user?: string;
+}
+
+export interface ReconcileDeps {
+  cfg: Config;
+  directory: DirectorySource;
+  /** Identifies the directory in the state (marks are per directory). */
+  directoryKey: string;
+  cloud: Pick<CloudConnection, 'reader' | 'writer' | 'readPolicy'>;
+  state: StateStore;
+  audit?: AuditLog;
+  runId: string;
+  log: Logger;
+  /** Writers for the Exchange routes, made only when a decision needs one. */
+  exchangeWriter?: () => Promise<PhotoWriter>;
+  now?: () => Date;
+  onProgress?: (phase: 'read' | 'apply', done: number, total?: number) => void;
+}
+
+export type ReadMode = 'full' | 'incremental' | 'single';
+
+export interface ReconcileResult {
+  runId: string;
+  mode: ReadMode;
+  dryRun: boolean;
+  policy: PhotoUpdatePolicy;
+  plan: Plan;
+  applied?: ApplyOutcome;
+  /** Users whose classification is `error` (could not be read or compared). */
+  errors: number;
+  /** Set when the plan was refused (threshold) and nothing was applied. */
+  refused?: string;
+}
+
+interface ReadPlan {
+  mode: ReadMode;
+  scope: DriftScope;
+  /** Mark to store after a successful run (taken before reading). */
+  nextMark?: HighWaterMark;
+}
+
+async function* concat(first: AsyncIterable<OnPremUser>, rest: () => AsyncIterable<OnPremUser>): AsyncGenerator<OnPremUser> {
+  const seen = new Set<string>();
+  for await (const u of first) {
+    seen.add(u.objectGuid.toLowerCase());
+    yield u;
+  }
+  for await (const u of rest()) if (!seen.has(u.objectGuid.toLowerCase())) yield u;
+}
+
+/** Users whose last attempt failed, read one by one (they are few). */
+async function* pendingUsers(deps: ReconcileDeps): AsyncGenerator<OnPremUser> {
+  for (const s of deps.state.usersWithPendingErrors()) {
+    for await (const u of deps.directory.users({ only: { by: 'objectGuid', value: s.objectGuid } })) yield u;
+  }
+}
+
+async function planRead(deps: ReconcileDeps, opts: ReconcileOptions): Promise<ReadPlan> {
+  const reader = deps.cloud.reader;
+  if (opts.user) return { mode: 'single', scope: await singleUserScope(deps.directory, reader, selectorsFor(opts.user), opts.user) };
+  const nextMark = deps.directory.directoryMark ? await deps.directory.directoryMark() : undefined;
+  const withMark = nextMark ? { nextMark } : {};
+  const full = async (why: string): Promise<ReadPlan> => {
+    deps.log.info({ why }, 'full directory read');
+    return { mode: 'full', scope: await directoryScope(deps.directory.users(), reader), ...withMark };
+  };
+  if (opts.full) return full('--full');
+  if (opts.reload) return full('--reload');
+  if (!nextMark) return full('the directory source has no change tracking');
+  const mark = deps.state.getMark(deps.directoryKey);
+  if (!mark) return full('first run against this directory');
+  if (mark.invocationId !== nextMark.invocationId) return full(`another DC or a restored DC (invocationId ${mark.invocationId} → ${nextMark.invocationId})`);
+  const lastFull = deps.state.lastFullRunAt(deps.directoryKey);
+  const now = (deps.now ?? (() => new Date()))();
+  const ageDays = lastFull ? (now.getTime() - lastFull.getTime()) / 86_400_000 : Infinity;
+  if (ageDays > deps.cfg.reconcile.fullEveryDays) return full(`last full read ${lastFull ? `${ageDays.toFixed(1)} days ago` : 'never'} (fullEveryDays ${deps.cfg.reconcile.fullEveryDays})`);
+  const since = { invocationId: mark.invocationId, usn: mark.usn };
+  deps.log.info({ sinceUsn: mark.usn.toString() }, 'incremental directory read');
+  const users = concat(deps.directory.users({ since }), () => pendingUsers(deps));
+  return { mode: 'incremental', scope: await directoryScope(users, reader), nextMark };
+}
+
+/** The fingerprint remembered for a user's cloud photo at this etag, if any. */
+function rememberedPrint(state: StateStore): (guid: string, etag: string) => PhotoPrint | undefined {
+  return (guid, etag) => {
+    const phash = cloudPhashFor(state.getUser(guid), etag);
+    return phash ? { sha256: `remembered:${etag}`, phash, width: 0, height: 0 } : undefined;
+  };
+}
+
+/** Normalises a photo for upload and spools it; a photo that cannot be normalised turns the decision into an error. */
+async function prepareUpload(d: Decision, photo: SourcePhoto | undefined, spool: PhotoSpool): Promise<Decision> {
+  if (!photo) return { ...d, action: 'skip', status: 'error', reason: 'no source photo to upload' };
+  try {
+    const { jpeg } = await normaliseForUpload(photo.bytes);
+    await spool.put(d.user.objectGuid, { jpeg, print: await fingerprint(jpeg) });
+    return d;
+  } catch (err) {
+    return { ...d, action: 'skip', status: 'error', reason: `cannot prepare the photo for upload: ${(err as Error).message}` };
+  }
+}
+
+function planOptions(cfg: Config, opts: ReconcileOptions, policy: PhotoUpdatePolicy): PlanOptions {
+  return {
+    cloudChangedPolicy: cfg.reconcile.cloudChangedPolicy,
+    allowDelete: opts.allowDelete || cfg.reconcile.allowDelete,
+    reload: opts.reload,
+    cloudWritesAllowed: policy.allowsCloudWrites,
+    cloudWritesBlockedWhy: policy.detail,
+  };
+}
+
+/** What the run saw, kept in state so the next run can skip unchanged work. Not in dry runs. */
+function recordSeen(deps: ReconcileDeps, u: ClassifiedUser, d: Decision): void {
+  const s = deps.state;
+  const before = s.getUser(u.objectGuid);
+  // A user that failed before and needs nothing now is no longer pending.
+  const settled = d.action === 'skip' && u.status !== 'error' && before?.lastResult === 'error' ? { attempts: 0, lastResult: 'ok' as const, lastError: null } : {};
+  s.upsertUser({ objectGuid: u.objectGuid, dn: u.dn, ...(u.upn ? { upn: u.upn } : {}), ...(u.cloudId ? { cloudId: u.cloudId } : {}), route: u.route, ...settled });
+  if (u.cloudId && u.status !== 'error' && u.status !== 'unmatched') {
+    const downloaded = u.cloudPhash && u.cloudEtag ? { phash: u.cloudPhash } : {};
+    s.recordCloudSeen({ objectGuid: u.objectGuid, etag: u.cloudEtag, runId: deps.runId, ...downloaded });
+  }
+  if (u.status === 'error') s.recordFailure({ objectGuid: u.objectGuid, runId: deps.runId, error: u.reason, action: 'skip' });
+}
+
+async function writersFor(decisions: readonly Decision[], deps: ReconcileDeps): Promise<Partial<Record<Route, PhotoWriter>>> {
+  const writers: Partial<Record<Route, PhotoWriter>> = { graph: deps.cloud.writer };
+  const needsExchange = decisions.some((d) => d.action !== 'skip' && d.route !== 'graph');
+  if (needsExchange && deps.exchangeWriter) {
+    const w = await deps.exchangeWriter();
+    writers[w.route] = w;
+  }
+  return writers;
+}
+
+export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Promise<ReconcileResult> {
+  const { cfg } = deps;
+  const policy = await deps.cloud.readPolicy();
+  if (!policy.allowsCloudWrites) deps.log.warn(`cloud photo writes are blocked: ${policy.detail}. Graph-routed users are reported as blocked.`);
+  const read = await planRead(deps, opts);
+  const popts = planOptions(cfg, opts, policy);
+  const spool = await createPhotoSpool();
+  try {
+    const decisions: Decision[] = [];
+    let errors = 0;
+    for await (const item of classifyUsers(
+      {
+        reader: deps.cloud.reader,
+        fingerprint: (b) => fingerprint(b),
+        compare: comparator(cfg),
+        matchOrder: cfg.matching.order,
+        routing: routingFrom(cfg),
+        knownCloudPrint: rememberedPrint(deps.state),
+      },
+      read.scope,
+    )) {
+      const u = item.user;
+      if (u.status === 'error') errors += 1;
+      let d = decide(u, deps.state.getUser(u.objectGuid), popts);
+      if (d.action === 'set' && !opts.dryRun) d = await prepareUpload(d, item.photo, spool);
+      if (!opts.dryRun) recordSeen(deps, u, d);
+      decisions.push(d);
+      deps.onProgress?.('read', decisions.length);
+    }
+    const plan = buildPlan(decisions, {
+      deleteThreshold: cfg.reconcile.deleteThreshold,
+      changeThreshold: cfg.reconcile.changeThreshold,
+      changeThresholdPercent: cfg.reconcile.changeThresholdPercent,
+      percentFloor: 20,
+    });
+    const base = { runId: deps.runId, mode: read.mode, dryRun: opts.dryRun, policy, plan, errors };
+    if (plan.refusal && !opts.force) {
+      deps.log.error(`refusing to apply: ${plan.refusal}. Nothing was written. Check the source, then rerun with --force to apply anyway.`);
+      return { ...base, refused: plan.refusal };
+    }
+    if (plan.refusal) deps.log.warn(`applying despite: ${plan.refusal} (--force)`);
+    if (opts.dryRun) {
+      for (const d of decisions.filter((x) => x.action !== 'skip')) {
+        deps.audit?.write({ runId: deps.runId, dn: d.user.dn, objectGuid: d.user.objectGuid, ...(d.user.upn ? { upn: d.user.upn } : {}), action: d.action, route: d.route, reason: d.reason, result: 'dry-run' });
+      }
+      return base;
+    }
+    const writers = await writersFor(decisions, deps);
+    try {
+      const applied = await applyPlan(decisions, {
+        writers,
+        spool,
+        state: deps.state,
+        ...(deps.audit ? { audit: deps.audit } : {}),
+        runId: deps.runId,
+        onProgress: (done, total) => deps.onProgress?.('apply', done, total),
+      });
+      // The mark moves only after everything was looked at; failed users stay pending and are retried.
+      if (read.nextMark) {
+        deps.state.setMark(deps.directoryKey, { ...read.nextMark, at: (deps.now ?? (() => new Date()))() });
+        if (read.mode === 'full') deps.state.recordFullRun(deps.directoryKey);
+      }
+      return { ...base, applied };
+    } finally {
+      for (const [route, w] of Object.entries(writers)) if (route !== 'graph') await w?.close();
+    }
+  } finally {
+    await spool.dispose();
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Everything around one state-changing run: the state file and its lock, the run record, the audit log.
+ * The lock is taken before the state is opened and released last, even when the run throws.
+ */
+import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import type { Env } from '../config/secrets.js';
+import { openAuditLog, type AuditLog } from '../state/audit.js';
+import { acquireRunLock } from '../state/lock.js';
+import { defaultStatePath } from '../state/paths.js';
+import { newRunId } from '../state/run-id.js';
+import { openSqliteStore } from '../state/sqlite-store.js';
+import type { RunStatus, StateStore } from '../state/store.js';
+
+export interface RunContext {
+  runId: string;
+  state: StateStore;
+  audit: AuditLog;
+  statePath: string;
+}
+
+export interface RunEnd<T> {
+  value: T;
+  status: RunStatus;
+  exitCode: number;
+  summary: unknown;
+}
+
+export function statePathFor(cfg: Config, env: Env): string {
+  return cfg.state.path ?? defaultStatePath({ platform: process.platform, env, homedir: homedir() });
+}
+
+export async function withRun<T>(
+  cfg: Config,
+  env: Env,
+  command: { name: string; options: unknown },
+  work: (ctx: RunContext) => Promise<RunEnd<T>>,
+): Promise<T> {
+  const statePath = statePathFor(cfg, env);
+  await mkdir(dirname(statePath), { recursive: true });
+  const runId = newRunId();
+  const lock = await acquireRunLock(statePath, { owner: { runId, command: command.name } });
+  try {
+    const state = openSqliteStore(statePath);
+    const audit = openAuditLog(cfg.state.auditLog ?? join(dirname(statePath), 'audit.jsonl'));
+    try {
+      state.startRun({ command: command.name, options: command.options, runId });
+      try {
+        const end = await work({ runId, state, audit, statePath });
+        state.finishRun(runId, { status: end.status, summary: end.summary, exitCode: end.exitCode });
+        return end.value;
+      } catch (err) {
+        state.finishRun(runId, { status: 'failed', summary: { error: (err as Error).message }, exitCode: -1 });
+        throw err;
+      }
+    } finally {
+      audit.close();
+      state.close();
+    }
+  } finally {
+    await lock.release();
+  }
+}

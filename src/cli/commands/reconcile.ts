@@ -1,0 +1,101 @@
+/**
+ * `hps reconcile`: the scheduled job. `hps fix <user>`: the same for one user, then a read-back check.
+ * Both share the run frame (lock, state, audit) and the exit codes in docs/scheduling.md.
+ */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { exchangeWriterFactory } from '../../app/exchange.js';
+import { reconcile, type ReconcileOptions, type ReconcileResult } from '../../app/reconcile.js';
+import { withRun } from '../../app/run.js';
+import { comparator, openCloud, openDirectory } from '../../app/services.js';
+import { verifyCloudPhoto, type Verification } from '../../app/verify.js';
+import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
+import { directoryKey } from '../../state/keys.js';
+import { renderRunJson, renderRunText, runSummary, type RunSummary } from '../../report/run-summary.js';
+import type { CommandContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import type { CommandResult } from '../output.js';
+import { withResources } from '../resources.js';
+
+const common = {
+  dryRun: z.boolean().default(false),
+  allowDelete: z.boolean().default(false),
+  force: z.boolean().default(false),
+  output: z.enum(['text', 'json']).default('text'),
+  config: z.string().min(1).optional(),
+};
+
+export const reconcileOptions = z.strictObject({ ...common, full: z.boolean().default(false), reload: z.boolean().default(false) });
+export const fixOptions = z.strictObject({ ...common, user: z.string().min(1, 'give a user: UPN, sAMAccountName, mail or objectGUID') });
+
+function exitCodeOf(r: ReconcileResult, verification?: Verification): number {
+  if (r.refused) return EXIT.refused;
+  if ((r.applied?.failed ?? 0) > 0 || r.errors > 0) return EXIT.partialFailure;
+  if (verification && !verification.verified) return EXIT.partialFailure;
+  const blockedOnly = r.plan.summary.blocked > 0 && r.plan.summary.set + r.plan.summary.delete === 0;
+  return blockedOnly ? EXIT.refused : EXIT.ok;
+}
+
+function dirKey(cfg: Config): string {
+  return cfg.directory.type === 'ldap' ? directoryKey(cfg.directory.url, cfg.directory.baseDn) : `ldif:${cfg.directory.file}`;
+}
+
+async function execute(io: CliIo, raw: z.infer<typeof reconcileOptions> & { user?: string }, command: 'reconcile' | 'fix'): Promise<CommandResult<RunSummary>> {
+  const cfg = await loadConfig(resolve(io.cwd, raw.config ?? DEFAULT_CONFIG_FILE));
+  const opts: ReconcileOptions = { dryRun: raw.dryRun, full: raw.full, reload: raw.reload, allowDelete: raw.allowDelete, force: raw.force, ...(raw.user ? { user: raw.user } : {}) };
+  const summary = await withRun(cfg, io.env, { name: command, options: opts }, async (run) =>
+    withResources(async (use) => {
+      const directory = use(await openDirectory(cfg, io.env, io.log));
+      const cloud = use(await openCloud(cfg, io.env, io.log));
+      const exchangeWriter = exchangeWriterFactory(cfg.exchange, (t) => io.log.warn(`PowerShell: ${t.trim()}`));
+      const result = await reconcile(
+        { cfg, directory, directoryKey: dirKey(cfg), cloud, state: run.state, audit: run.audit, runId: run.runId, log: io.log, ...(exchangeWriter ? { exchangeWriter } : {}) },
+        opts,
+      );
+      let verification: Verification | undefined;
+      const done = result.applied?.applied[0];
+      if (command === 'fix' && done?.result.ok && done.decision.route === 'graph') {
+        verification = await verifyCloudPhoto(cloud.reader, done.decision.user, done.decision.action === 'delete' ? 'none' : 'photo', comparator(cfg));
+      }
+      const exitCode = exitCodeOf(result, verification);
+      const s = runSummary(result, exitCode, verification);
+      const status = result.refused ? 'aborted' : exitCode === EXIT.ok ? 'ok' : 'partial';
+      return { value: s, status, exitCode, summary: s.summary };
+    }),
+  );
+  return { data: summary, exitCode: summary.exitCode, format: raw.output, render: (f) => (f === 'json' ? renderRunJson(summary) : renderRunText(summary)) };
+}
+
+export function runReconcile(opts: z.infer<typeof reconcileOptions>, io: CliIo): Promise<CommandResult<RunSummary>> {
+  return execute(io, opts, 'reconcile');
+}
+
+export function runFix(opts: z.infer<typeof fixOptions>, io: CliIo): Promise<CommandResult<RunSummary>> {
+  return execute(io, { ...opts, full: false, reload: false }, 'fix');
+}
+
+function withCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--dry-run', 'show the plan; write nothing')
+    .option('--allow-delete', 'delete cloud photos whose on-prem photo was cleared')
+    .option('--force', 'apply even when a safety threshold refuses the plan')
+    .option('--output <format>', 'text or json (a summary for schedulers)', 'text')
+    .option('--config <file>', 'config file (default ./hybrid-photo-sync.config.json)');
+}
+
+export function registerReconcile(program: Command, ctx: CommandContext): void {
+  withCommonOptions(program.command('reconcile').description('make cloud photos match on-prem (incremental; the scheduled job)'))
+    .option('--full', 'read every user, not only those changed since the last run')
+    .option('--reload', 'push every source photo again, ignoring state')
+    .action(async (raw: Record<string, unknown>) => {
+      await ctx.execute(() => runReconcile(ctx.parse(reconcileOptions, raw), ctx.io));
+    });
+  withCommonOptions(program.command('fix').description('reconcile one user now, then read the cloud photo back to verify'))
+    .argument('<user>', 'UPN, sAMAccountName (or DOMAIN\\name), mail or objectGUID')
+    .action(async (user: string, raw: Record<string, unknown>) => {
+      await ctx.execute(() => runFix(ctx.parse(fixOptions, { ...raw, user }), ctx.io));
+    });
+}
