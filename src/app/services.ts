@@ -41,7 +41,7 @@ export async function openDirectory(cfg: Config, env: Env, log: Logger): Promise
         filter: d.filter,
         ...(d.group ? { groupDn: d.group } : {}),
         pageSize: d.pageSize,
-        tls: { ...(d.caFile ? { caFile: d.caFile } : {}), rejectUnauthorized: d.rejectUnauthorized },
+        tls: { ...(d.caFile ? { caFile: d.caFile } : {}), ...(d.servername ? { servername: d.servername } : {}), rejectUnauthorized: d.rejectUnauthorized },
         timeouts: { connectMs: d.timeoutMs, operationMs: Math.max(d.timeoutMs, 60000) },
         photoOrder,
       },

@@ -18,6 +18,8 @@ const ldapDirectory = z.strictObject({
   group: z.string().optional(),
   pageSize: z.number().int().min(1).max(1000).default(500),
   caFile: z.string().optional(),
+  /** Host name to verify the DC's certificate against, when the URL names the DC differently (e.g. by IP). */
+  servername: z.string().optional(),
   /** Turning certificate checks off is explicit and logged as a warning. */
   rejectUnauthorized: z.boolean().default(true),
   timeoutMs: z.number().int().positive().default(30000),
