@@ -7,9 +7,19 @@ export function escapeHtml(s: string): string {
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:2rem;color:#222}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
-th{background:#f4f4f4;position:sticky;top:0}.s-drifted,.s-missing-in-cloud{background:#fff4e0}.s-error,.s-blocked{background:#fde8e8}
-.s-unmatched,.s-missing-in-source{background:#eef3fb}.summary span{display:inline-block;margin-right:1rem}
-label{margin-right:.8rem}code{font-size:12px}`;
+th{background:#f4f4f4;position:sticky;top:0;white-space:nowrap}
+tr.s-drifted,tr.s-missing-in-cloud{background:#fff4e0}tr.s-error,tr.s-blocked{background:#fde8e8}
+tr.s-unmatched,tr.s-missing-in-source{background:#eef3fb}
+.summary span{display:inline-block;margin-right:.6rem;padding:.1rem .5rem;border-radius:.8rem;border:1px solid #ddd}
+.summary .s-drifted,.summary .s-missing-in-cloud{background:#fff4e0;border-color:#f0c987}
+.summary .s-error,.summary .s-blocked{background:#fde8e8;border-color:#eba3a3}
+.summary .s-unmatched,.summary .s-missing-in-source{background:#eef3fb;border-color:#a9bfe3}
+.summary .s-in-sync{background:#eaf6ec;border-color:#9fd0a8}
+td.c-dn,td.c-reason,td.c-cloudId{overflow-wrap:anywhere}td.c-upn{overflow-wrap:break-word}td.c-dn{min-width:14em}td.c-reason{min-width:16em}
+td.c-status,td.c-distance,td.c-route,td.c-matchedBy{white-space:nowrap}td.c-status{font-weight:600}
+td.c-distance{text-align:right;font-variant-numeric:tabular-nums}
+td.c-objectGuid,td.c-cloudId{font:12px ui-monospace,monospace}
+label{margin-right:.8rem;white-space:nowrap}code{font-size:12px}`;
 
 // Filters rows by status; no external resources, works from a file:// URL.
 const SCRIPT = `document.querySelectorAll('input[data-status]').forEach(function(box){box.addEventListener('change',function(){
@@ -26,7 +36,7 @@ export function renderHtml(report: Report): string {
   const rows = report.users
     .map(
       (u) =>
-        `<tr class="s-${u.status}" data-status="${u.status}">${REPORT_COLUMNS.map((c) => `<td>${escapeHtml(cell(u, c))}</td>`).join('')}</tr>`,
+        `<tr class="s-${u.status}" data-status="${u.status}">${REPORT_COLUMNS.map((c) => `<td class="c-${c}">${escapeHtml(cell(u, c))}</td>`).join('')}</tr>`,
     )
     .join('\n');
   const notes = report.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('');

@@ -223,7 +223,7 @@ describe('directory LDAP source against Samba AD', function () {
       assert.ok(err instanceof DirectoryConnectError, String(err));
       assert.equal(err.reason, 'tls-verify');
       assert.match(err.message, /does not trust the DC's certificate/);
-      assert.match(err.message, /tls\.caFile/);
+      assert.match(err.message, /directory\.caFile/);
       return true;
     });
   });

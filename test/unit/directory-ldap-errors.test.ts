@@ -37,7 +37,7 @@ describe('directory LDAP errors', () => {
       const err = classifyConnectError(sysError(code, 'self-signed certificate in certificate chain'), CTX);
       assert.ok(err instanceof DirectoryConnectError, code);
       assert.equal(err.reason, 'tls-verify');
-      assert.match(err.message, /tls\.caFile/);
+      assert.match(err.message, /directory\.caFile/);
       assert.match(err.message, /dc1\.corp\.example\.test:636/);
     }
     const withCa = classifyConnectError(sysError('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), { ...CTX, caFile: '/etc/corp-ca.pem' });
@@ -48,7 +48,7 @@ describe('directory LDAP errors', () => {
     const err = classifyConnectError(sysError('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"), CTX);
     assert.ok(err instanceof DirectoryConnectError);
     assert.equal(err.reason, 'tls-hostname');
-    assert.match(err.message, /tls\.servername/);
+    assert.match(err.message, /directory\.servername/);
   });
 
   it('tells unreachable, timed out, non-TLS port and TLS-required apart', () => {

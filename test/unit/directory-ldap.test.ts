@@ -137,7 +137,7 @@ describe('directory LDAP source (fake client)', () => {
     const { client, warnings } = await open({ tls: { rejectUnauthorized: false } });
     assert.equal(client.options.tlsOptions?.rejectUnauthorized, false);
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0] ?? '', /verification is OFF.*tls\.caFile/s);
+    assert.match(warnings[0] ?? '', /verification is OFF.*directory\.caFile/s);
   });
 
   it('does StartTLS on ldap:// with the TLS options, verifying against the URL\'s host', async () => {
