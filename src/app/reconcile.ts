@@ -151,6 +151,11 @@ function recordSeen(deps: ReconcileDeps, u: ClassifiedUser, d: Decision): void {
   // A user that failed before and needs nothing now is no longer pending.
   const settled = d.action === 'skip' && u.status !== 'error' && before?.lastResult === 'error' ? { attempts: 0, lastResult: 'ok' as const, lastError: null } : {};
   s.upsertUser({ objectGuid: u.objectGuid, dn: u.dn, ...(u.upn ? { upn: u.upn } : {}), ...(u.cloudId ? { cloudId: u.cloudId } : {}), route: u.route, ...settled });
+  // In sync: the cloud photo is this source photo, as good as pushed by us. Remember both sides, so a later
+  // change is attributed to the right side (cloud-changed policy) and a cleared source may delete it.
+  if (u.status === 'in-sync' && u.sourceSha256 && u.sourcePhash && u.cloudEtag && d.action === 'skip') {
+    s.upsertUser({ objectGuid: u.objectGuid, sourceSha256: u.sourceSha256, sourcePhash: u.sourcePhash, cloudEtagAfterPush: u.cloudEtag });
+  }
   if (u.cloudId && u.status !== 'error' && u.status !== 'unmatched') {
     const downloaded = u.cloudPhash && u.cloudEtag ? { phash: u.cloudPhash } : {};
     s.recordCloudSeen({ objectGuid: u.objectGuid, etag: u.cloudEtag, runId: deps.runId, ...downloaded });
@@ -171,7 +176,7 @@ async function writersFor(decisions: readonly Decision[], deps: ReconcileDeps): 
 export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Promise<ReconcileResult> {
   const { cfg } = deps;
   const policy = await deps.cloud.readPolicy();
-  if (!policy.allowsCloudWrites) deps.log.warn(`cloud photo writes are blocked: ${policy.detail}. Graph-routed users are reported as blocked.`);
+  if (!policy.allowsCloudWrites) deps.log.warn(`${policy.detail} Users routed to Graph are reported as blocked, not failed.`);
   const read = await planRead(deps, opts);
   const popts = planOptions(cfg, opts, policy);
   const spool = await createPhotoSpool();

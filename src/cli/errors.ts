@@ -27,6 +27,15 @@ const CONNECT_ERRORS = new Set([
   'ExchangeConnectError',
 ]);
 const LOCK_ERRORS = new Set(['LockHeldError']);
+/** Errors that mean the input (config, identifier, filter, LDIF file) is wrong: fix it, retrying will not help. */
+const INPUT_ERRORS = new Set([
+  'UserNotFoundError',
+  'DirectoryConfigError',
+  'FilterSyntaxError',
+  'LdifSyntaxError',
+  'CloudConfigError',
+  'ExchangeConfigError',
+]);
 
 export function exitCodeFor(err: unknown): ExitCode {
   if (err instanceof CliError) return err.exitCode;
@@ -34,6 +43,7 @@ export function exitCodeFor(err: unknown): ExitCode {
   const name = err instanceof Error ? err.name : '';
   if (CONNECT_ERRORS.has(name)) return EXIT.connectFailed;
   if (LOCK_ERRORS.has(name)) return EXIT.locked;
+  if (INPUT_ERRORS.has(name)) return EXIT.badConfig;
   if (name === 'CommanderError') return EXIT.badConfig;
   return EXIT.internal;
 }
