@@ -5,40 +5,23 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { classifyExchangeError } from '../../src/powershell/advice.js';
 import { createExchangeWriter, type ExchangeWriterOptions } from '../../src/powershell/exchange-writer.js';
-import { findPowerShell, type ProbeResult } from '../../src/powershell/executable.js';
+import type { ProbeResult } from '../../src/powershell/executable.js';
 import { withJobWorkspace } from '../../src/powershell/jobs.js';
 import { createPowerShellRunner, type PowerShellRunner } from '../../src/powershell/runner.js';
 import { findScriptsDir, SCRIPT_NAMES } from '../../src/powershell/scripts.js';
 import { skipLoudly } from '../support/skip.js';
+import { locatePwsh, makeStore, STUB_MODULE, type Store } from '../support/pwsh.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const stubModule = path.join(repo, 'mocks', 'exchange-stub', 'ExchangeStub.psm1');
+
+const stubModule = STUB_MODULE;
 const scriptsDir = findScriptsDir();
 const ONPREM_URI = 'http://exch01.stub.invalid/PowerShell/';
 const LEGACY_URI = 'https://rps.stub.invalid/powershell-liveid/?DelegatedOrg=contoso.stub.invalid';
-
-async function locatePwsh(): Promise<ProbeResult | string> {
-  const reasons: string[] = [];
-  const hostDir = process.env.HPS_PWSH_HOST_DIR ?? path.join(homedir(), '.cache', 'hybrid-photo-sync', 'pwsh-host');
-  // $HPS_PWSH, then the production search (PATH, ~/.dotnet/tools), then the engine host install-pwsh.sh builds.
-  const attempts: { configured?: string }[] = [];
-  if (process.env.HPS_PWSH) attempts.push({ configured: process.env.HPS_PWSH });
-  attempts.push({}, { configured: path.join(hostDir, 'pwsh') });
-  for (const attempt of attempts) {
-    try {
-      return await findPowerShell(attempt);
-    } catch (err) {
-      reasons.push((err as Error).message);
-    }
-  }
-  return `${reasons.join(' | ')} — run .ci/install-pwsh.sh`;
-}
 
 /** JPEG-looking bytes of a given size (the stub stores bytes; it does not decode them). */
 function photo(size: number, seed: number): Buffer {
@@ -47,40 +30,6 @@ function photo(size: number, seed: number): Buffer {
   b[0] = 0xff;
   b[1] = 0xd8;
   return b;
-}
-
-interface Store {
-  dir: string;
-  setFlag(name: string, content?: string): Promise<void>;
-  clearFlag(name: string): Promise<void>;
-  received(cmdlet?: string): Promise<string[]>;
-  connections(): Promise<string[][]>;
-}
-
-async function makeStore(root: string, mailboxes: readonly string[], denied: readonly string[] = []): Promise<Store> {
-  const dir = await mkdtemp(path.join(root, 'store-'));
-  await mkdir(path.join(dir, 'flags'));
-  await writeFile(path.join(dir, 'mailboxes.txt'), mailboxes.join('\n') + '\n', 'utf8');
-  await writeFile(path.join(dir, 'denied.txt'), denied.join('\n') + '\n', 'utf8');
-  const lines = async (name: string): Promise<string[]> => {
-    const file = path.join(dir, name);
-    if (!existsSync(file)) return [];
-    return (await readFile(file, 'utf8')).split('\n').filter((l) => l.length > 0);
-  };
-  return {
-    dir,
-    setFlag: (name, content = '') => writeFile(path.join(dir, 'flags', name), content),
-    clearFlag: (name) => rm(path.join(dir, 'flags', name), { force: true }),
-    async received(cmdlet) {
-      return (await lines('received.log'))
-        .map((l) => l.split('\t'))
-        .filter(([c]) => cmdlet === undefined || c === cmdlet)
-        .map(([, b64]) => Buffer.from(b64 ?? '', 'base64').toString('utf8'));
-    },
-    async connections() {
-      return (await lines('connections.log')).map((l) => l.split('\t'));
-    },
-  };
 }
 
 describe('powershell bridge (real PowerShell + Exchange stub)', function () {
