@@ -2,9 +2,11 @@
 /**
  * hybrid-photo-sync command line. `runCli` is the whole program minus process globals, so tests run it in-process.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { packageRoot } from '../app/package-root.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
 import { registerReconcile } from './commands/reconcile.js';
@@ -14,11 +16,21 @@ import { describeError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 const COMMANDS = [registerReconcile, registerReport, registerCompare, registerDemo];
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const ctx = createContext(io);
   const program = new Command('hps')
+    .version(packageVersion(), '-V, --version')
     .description('Keep Microsoft 365 user photos in step with on-prem Active Directory (alias: hybrid-photo-sync)')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })

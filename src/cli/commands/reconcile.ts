@@ -18,6 +18,7 @@ import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import type { CommandResult } from '../output.js';
+import { progressFor } from '../progress.js';
 import { withResources } from '../resources.js';
 
 const common = {
@@ -51,10 +52,15 @@ async function execute(io: CliIo, raw: z.infer<typeof reconcileOptions> & { user
       const directory = use(await openDirectory(cfg, io.env, io.log));
       const cloud = use(await openCloud(cfg, io.env, io.log));
       const exchangeWriter = exchangeWriterFactory(cfg.exchange, (t) => io.log.warn(`PowerShell: ${t.trim()}`));
+      const progress = progressFor(io);
       const result = await reconcile(
-        { cfg, directory, directoryKey: dirKey(cfg), cloud, state: run.state, audit: run.audit, runId: run.runId, log: io.log, ...(exchangeWriter ? { exchangeWriter } : {}) },
+        {
+          cfg, directory, directoryKey: dirKey(cfg), cloud, state: run.state, audit: run.audit, runId: run.runId, log: io.log,
+          ...(exchangeWriter ? { exchangeWriter } : {}),
+          onProgress: (phase, done, total) => progress.tick(phase === 'read' ? 'comparing' : 'writing', done, total),
+        },
         opts,
-      );
+      ).finally(() => progress.stop());
       let verification: Verification | undefined;
       const done = result.applied?.applied[0];
       if (command === 'fix' && done?.result.ok && done.decision.route === 'graph') {

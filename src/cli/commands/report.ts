@@ -12,6 +12,7 @@ import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';
 import type { CliIo } from '../io.js';
+import { progressFor } from '../progress.js';
 import { withResources } from '../resources.js';
 
 export const reportOptions = z.strictObject({
@@ -27,7 +28,9 @@ export async function runReport(opts: ReportOptions, io: CliIo): Promise<Command
   const report = await withResources(async (use) => {
     const directory = use(await openDirectory(cfg, io.env, io.log));
     const cloud = use(await openCloud(cfg, io.env, io.log));
-    return buildReport({ cfg, directory, cloud }, opts.user ? { user: opts.user } : {});
+    const progress = progressFor(io);
+    let n = 0;
+    return buildReport({ cfg, directory, cloud, onUser: () => progress.tick('comparing', ++n) }, opts.user ? { user: opts.user } : {}).finally(() => progress.stop());
   });
   return {
     data: report,
