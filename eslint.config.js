@@ -12,4 +12,10 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The mocha reporter is CommonJS: mocha loads reporters with require().
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -8,11 +8,11 @@ export function escapeHtml(s: string): string {
 const STYLE = `body{font:14px system-ui,sans-serif;margin:2rem;color:#222}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f4f4f4;position:sticky;top:0;white-space:nowrap}
-tr.s-drifted,tr.s-missing-in-cloud{background:#fff4e0}tr.s-error,tr.s-blocked{background:#fde8e8}
+tr.s-drifted,tr.s-missing-in-cloud{background:#fff4e0}tr.s-error{background:#fde8e8}tr.s-blocked{background:#f1ecf8}
 tr.s-unmatched,tr.s-missing-in-source{background:#eef3fb}
 .summary span{display:inline-block;margin-right:.6rem;padding:.1rem .5rem;border-radius:.8rem;border:1px solid #ddd}
 .summary .s-drifted,.summary .s-missing-in-cloud{background:#fff4e0;border-color:#f0c987}
-.summary .s-error,.summary .s-blocked{background:#fde8e8;border-color:#eba3a3}
+.summary .s-error{background:#fde8e8;border-color:#eba3a3}.summary .s-blocked{background:#f1ecf8;border-color:#c5b3e0}
 .summary .s-unmatched,.summary .s-missing-in-source{background:#eef3fb;border-color:#a9bfe3}
 .summary .s-in-sync{background:#eaf6ec;border-color:#9fd0a8}
 td.c-dn,td.c-reason,td.c-cloudId{overflow-wrap:anywhere}td.c-upn{overflow-wrap:break-word}td.c-dn{min-width:14em}td.c-reason{min-width:16em}
