@@ -225,3 +225,45 @@ function Test-HpsSessionBroken {
     if ($null -eq $State.session) { return $false }
     return ([string]$State.session.State -ne 'Opened')
 }
+
+# Runs $Action once per item of a batch job, in the session Connect-Exchange.ps1 opened, and prints the one JSON
+# document: {"hpsResult":1,"ok":true,"items":[{identity, ok, errorId, category, message, ...}, ...]}.
+# $Action receives the item and its identity (as data) and may return a hashtable of extra result fields. Once the
+# remote session breaks, the remaining items are reported as SessionBroken without being tried, so the caller can
+# reconnect and send them again.
+function Invoke-HpsBatch {
+    param([Parameter(Mandatory = $true)][string]$JobFile, [Parameter(Mandatory = $true)][scriptblock]$Action)
+    try {
+        $job = Read-HpsJob -Path $JobFile
+        $state = Get-HpsBridgeState
+        if ($null -eq $state) {
+            return (Format-HpsResult -Ok $false -ErrorId 'NotConnected' -Message 'No Exchange session in this shell; run Connect-Exchange.ps1 first')
+        }
+        if (Test-HpsSessionBroken -State $state) {
+            return (Format-HpsResult -Ok $false -ErrorId 'SessionBroken' -Message ('The session state is ' + [string]$state.session.State))
+        }
+        $results = [System.Collections.Generic.List[object]]::new()
+        $broken = $false
+        foreach ($item in @(Get-HpsField $job 'items' @())) {
+            $identity = [string]$item.identity
+            if ($broken) {
+                $results.Add((New-HpsItemResult -Identity $identity -Ok $false -ErrorId 'SessionBroken' -Message 'Not tried: the session broke earlier in this batch'))
+                continue
+            }
+            try {
+                $extra = & $Action $item $identity
+                $result = New-HpsItemResult -Identity $identity -Ok $true
+                if ($extra -is [System.Collections.IDictionary]) { foreach ($key in $extra.Keys) { $result[$key] = $extra[$key] } }
+                $results.Add($result)
+            }
+            catch {
+                $results.Add((New-HpsItemResult -Identity $identity -Ok $false -ErrorRecord $_))
+                if (Test-HpsSessionBroken -State $state) { $broken = $true }
+            }
+        }
+        return (Format-HpsResult -Ok $true -Fields ([ordered]@{ items = $results }))
+    }
+    catch {
+        return (Format-HpsResult -Ok $false -ErrorRecord $_)
+    }
+}
