@@ -10,7 +10,7 @@ export interface Report {
 }
 
 /** The per-user fields of the JSON contract (docs/report-format.md), in order. */
-export const REPORT_COLUMNS = ['upn', 'dn', 'objectGuid', 'status', 'reason', 'distance', 'route', 'matchedBy', 'cloudId'] as const;
+export const REPORT_COLUMNS = ['upn', 'dn', 'objectGuid', 'status', 'reason', 'distance', 'route', 'routeWhy', 'matchedBy', 'cloudId'] as const;
 export type ReportColumn = (typeof REPORT_COLUMNS)[number];
 
 export function cell(user: ClassifiedUser, col: ReportColumn): string {

@@ -9,6 +9,8 @@ export interface RunAction {
   objectGuid: string;
   action: string;
   route: string;
+  /** Why this route (mailbox location or an override). */
+  routeWhy: string;
   status: string;
   reason: string;
   /** ok | error: applied; planned: dry run; refused: threshold; blocked: tenant policy. */
@@ -49,7 +51,7 @@ export function runSummary(r: ReconcileResult, exitCode: number, verification?: 
         d.status === 'blocked' ? 'blocked' : res ? (res.ok ? 'ok' : 'error') : r.refused ? 'refused' : 'planned';
       const error = res && !res.ok ? [res.errorId, res.message, res.advice].filter(Boolean).join(': ') : undefined;
       return {
-        upn: d.user.upn, dn: d.user.dn, objectGuid: d.user.objectGuid, action: d.action, route: d.route, status: d.status, reason: d.reason,
+        upn: d.user.upn, dn: d.user.dn, objectGuid: d.user.objectGuid, action: d.action, route: d.route, routeWhy: d.user.routeWhy, status: d.status, reason: d.reason,
         result, ...(error ? { error } : {}),
       };
     });

@@ -31,7 +31,7 @@ describe('report renderers', () => {
   it('csv quotes, neutralises formulas and ends lines with CRLF', () => {
     const out = renderReport(report, 'csv');
     const lines = out.split('\r\n');
-    assert.equal(lines[0], 'upn,dn,objectGuid,status,reason,distance,route,matchedBy,cloudId');
+    assert.equal(lines[0], 'upn,dn,objectGuid,status,reason,distance,route,routeWhy,matchedBy,cloudId');
     assert.equal(lines.length, 5); // header + 3 rows + trailing empty
     assert.match(lines[2] as string, /^mal@corp,"CN=Mal,""x"",DC=corp",g1,drifted,"'=HYPERLINK\(""http:\/\/evil""\)",0\.4,/);
   });
