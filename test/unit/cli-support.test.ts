@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { selectorsFor } from '../../src/app/identify.js';
+import { ConfigError } from '../../src/config/load.js';
+import { CliError, describeError, exitCodeFor } from '../../src/cli/errors.js';
+import { EXIT } from '../../src/cli/exit-codes.js';
+import { withResources } from '../../src/cli/resources.js';
+
+describe('cli support', () => {
+  it('reads a user identifier as GUID, immutableId, UPN/mail or sAMAccountName', () => {
+    assert.deepEqual(selectorsFor('8c4ac332-975f-4717-ad7b-ba4a4e968fff'), [{ by: 'objectGuid', value: '8c4ac332-975f-4717-ad7b-ba4a4e968fff' }]);
+    assert.deepEqual(selectorsFor('MsNKjF+XF0etexS6TpaP/w=='), [{ by: 'objectGuid', value: 'MsNKjF+XF0etexS6TpaP/w==' }]);
+    assert.deepEqual(selectorsFor(' ada@corp.example.com '), [
+      { by: 'userPrincipalName', value: 'ada@corp.example.com' },
+      { by: 'mail', value: 'ada@corp.example.com' },
+    ]);
+    assert.deepEqual(selectorsFor('CORP\\ada'), [{ by: 'sAMAccountName', value: 'ada' }]);
+    assert.deepEqual(selectorsFor('   '), []);
+  });
+
+  it('maps errors to the documented exit codes', () => {
+    const named = (name: string): Error => Object.assign(new Error('x'), { name });
+    assert.equal(exitCodeFor(new ConfigError('bad')), EXIT.badConfig);
+    assert.equal(exitCodeFor(new CliError('refused', EXIT.refused)), EXIT.refused);
+    assert.equal(exitCodeFor(named('DirectoryAuthError')), EXIT.connectFailed);
+    assert.equal(exitCodeFor(named('CloudAuthError')), EXIT.connectFailed);
+    assert.equal(exitCodeFor(named('LockHeldError')), EXIT.locked);
+    assert.equal(exitCodeFor(named('UserNotFoundError')), EXIT.badConfig);
+    assert.equal(exitCodeFor(new TypeError('bug')), EXIT.internal);
+  });
+
+  it('describes an error with its causes, once each', () => {
+    const inner = new Error('ECONNREFUSED 127.0.0.1:636');
+    const err = new Error('cannot reach the DC', { cause: new Error('connect failed', { cause: inner }) });
+    assert.equal(describeError(err), 'cannot reach the DC\n  caused by: connect failed\n  caused by: ECONNREFUSED 127.0.0.1:636');
+  });
+
+  it('closes what was opened, in reverse order, also when the work throws', async () => {
+    const closed: string[] = [];
+    await assert.rejects(
+      withResources(async (use) => {
+        use({ close: () => void closed.push('a') });
+        use({ close: async () => void closed.push('b') });
+        throw new Error('work failed');
+      }),
+      /work failed/,
+    );
+    assert.deepEqual(closed, ['b', 'a']);
+  });
+});
