@@ -53,6 +53,9 @@ export interface ReconcileDeps {
 
 export type ReadMode = 'full' | 'incremental' | 'single';
 
+/** Users whose observations are written to the state in one transaction. */
+const SEEN_BATCH = 200;
+
 export interface ReconcileResult {
   runId: string;
   mode: ReadMode;
@@ -183,6 +186,16 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
   try {
     const decisions: Decision[] = [];
     let errors = 0;
+    // What the run saw is recorded in one transaction per chunk: a durable SQLite write costs milliseconds.
+    let unrecorded: Array<{ u: ClassifiedUser; d: Decision }> = [];
+    const flushSeen = (): void => {
+      if (opts.dryRun || unrecorded.length === 0) return;
+      const batch = unrecorded;
+      unrecorded = [];
+      deps.state.transaction(() => {
+        for (const { u, d } of batch) recordSeen(deps, u, d);
+      });
+    };
     for await (const item of classifyUsers(
       {
         reader: deps.cloud.reader,
@@ -198,10 +211,12 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
       if (u.status === 'error') errors += 1;
       let d = decide(u, deps.state.getUser(u.objectGuid), popts);
       if (d.action === 'set' && !opts.dryRun) d = await prepareUpload(d, item.photo, spool);
-      if (!opts.dryRun) recordSeen(deps, u, d);
+      unrecorded.push({ u, d });
+      if (unrecorded.length >= SEEN_BATCH) flushSeen();
       decisions.push(d);
       deps.onProgress?.('read', decisions.length);
     }
+    flushSeen();
     const plan = buildPlan(decisions, {
       deleteThreshold: cfg.reconcile.deleteThreshold,
       changeThreshold: cfg.reconcile.changeThreshold,

@@ -28,6 +28,16 @@ export interface RunEnd<T> {
   summary: unknown;
 }
 
+/** A run whose lock we took over crashed: record it as aborted, so the run history does not say 'running' forever. */
+function markCrashedRun(state: StateStore, runId: string | undefined): void {
+  if (!runId) return;
+  try {
+    state.finishRun(runId, { status: 'aborted', summary: { note: 'the process ended without finishing; its lock was taken over' }, exitCode: -1 });
+  } catch {
+    // The crashed run may have died before it was recorded.
+  }
+}
+
 export function statePathFor(cfg: Config, env: Env): string {
   return cfg.state.path ?? defaultStatePath({ platform: process.platform, env, homedir: homedir() });
 }
@@ -44,6 +54,7 @@ export async function withRun<T>(
   const lock = await acquireRunLock(statePath, { owner: { runId, command: command.name } });
   try {
     const state = openSqliteStore(statePath);
+    markCrashedRun(state, lock.tookOver?.from?.runId);
     const audit = openAuditLog(cfg.state.auditLog ?? join(dirname(statePath), 'audit.jsonl'));
     try {
       state.startRun({ command: command.name, options: command.options, runId });

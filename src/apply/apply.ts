@@ -1,7 +1,7 @@
 /**
  * The apply stage: carries out a plan's set and delete actions through the writer for each route, in batches,
- * and records every outcome in the state and the audit log as it lands (a crash mid-run loses nothing that
- * was written). One user's failure never stops the others.
+ * and records every batch's outcomes in the state (one transaction per batch) and the audit log as they land, so
+ * a crash mid-run loses nothing that was written. One user's failure never stops the others.
  */
 import type { Route } from '../model.js';
 import type { Decision } from '../reconcile/plan.js';
@@ -49,29 +49,34 @@ function describeFailure(r: WriteResult): string {
   return [head, r.message, r.advice].filter(Boolean).join(': ');
 }
 
-function record(deps: ApplyDeps, d: Decision, r: WriteResult, pushed?: { sha256: string; phash: string }): void {
+/** Remembers one outcome in the state. The caller wraps a batch of these in one transaction. */
+function recordState(deps: ApplyDeps, d: Decision, r: WriteResult, pushed?: { sha256: string; phash: string }): void {
   const u = d.user;
   const ids = { objectGuid: u.objectGuid, runId: deps.runId, dn: u.dn, ...(u.upn ? { upn: u.upn } : {}), ...(u.cloudId ? { cloudId: u.cloudId } : {}), route: d.route };
-  deps.state.transaction(() => {
-    if (!r.ok) {
-      deps.state.recordFailure({ ...ids, error: describeFailure(r), action: d.action });
-      return;
-    }
+  if (!r.ok) {
+    deps.state.recordFailure({ ...ids, error: describeFailure(r), action: d.action });
+  } else if (d.action === 'set' && pushed) {
     const source = { ...(u.sourceSha256 ? { sourceSha256: u.sourceSha256 } : {}), ...(u.sourcePhash ? { sourcePhash: u.sourcePhash } : {}) };
-    if (d.action === 'set' && pushed) {
-      deps.state.recordPush({ ...ids, ...source, action: 'set', pushedSha256: pushed.sha256, pushedPhash: pushed.phash, ...(r.etag ? { etag: r.etag } : {}) });
-      // The cloud now holds a re-encoding of what we pushed: remember its fingerprint against the new etag,
-      // so the next run need not download it.
-      if (r.etag) deps.state.recordCloudSeen({ objectGuid: u.objectGuid, etag: r.etag, phash: pushed.phash, runId: deps.runId });
-    } else {
-      deps.state.recordPush({ ...ids, action: 'delete' });
-      deps.state.recordCloudSeen({ objectGuid: u.objectGuid, etag: null, runId: deps.runId });
-    }
-  });
+    deps.state.recordPush({ ...ids, ...source, action: 'set', pushedSha256: pushed.sha256, pushedPhash: pushed.phash, ...(r.etag ? { etag: r.etag } : {}) });
+    // The cloud now holds a re-encoding of what we pushed: remember its fingerprint against the new etag,
+    // so the next run need not download it.
+    if (r.etag) deps.state.recordCloudSeen({ objectGuid: u.objectGuid, etag: r.etag, phash: pushed.phash, runId: deps.runId });
+  } else {
+    deps.state.recordPush({ ...ids, action: 'delete' });
+    deps.state.recordCloudSeen({ objectGuid: u.objectGuid, etag: null, runId: deps.runId });
+  }
+}
+
+function recordAudit(deps: ApplyDeps, d: Decision, r: WriteResult): void {
+  const u = d.user;
   deps.audit?.write({
     runId: deps.runId, dn: u.dn, objectGuid: u.objectGuid, ...(u.upn ? { upn: u.upn } : {}), action: d.action, route: d.route,
     reason: d.reason, result: r.ok ? 'ok' : 'error', ...(r.ok ? {} : { error: describeFailure(r) }), ...(r.errorId ? { errorId: r.errorId } : {}),
   });
+}
+
+function noResult(d: Decision): WriteResult {
+  return { key: d.user.objectGuid, ok: false, errorId: 'NoResult', message: 'the writer returned no result for this user' };
 }
 
 function missingWriter(d: Decision): WriteResult {
@@ -87,7 +92,8 @@ export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps)
   const applied: AppliedUser[] = [];
   const size = deps.batchSize ?? 20;
   const done = (d: Decision, r: WriteResult, pushed?: { sha256: string; phash: string }): void => {
-    record(deps, d, r, pushed);
+    recordState(deps, d, r, pushed);
+    recordAudit(deps, d, r);
     applied.push({ decision: d, result: r });
     deps.onProgress?.(applied.length, work.length);
   };
@@ -98,7 +104,9 @@ export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps)
   for (const [route, list] of byRoute) {
     const writer = deps.writers[route];
     if (!writer) {
-      for (const d of list) done(d, missingWriter(d));
+      deps.state.transaction(() => {
+        for (const d of list) done(d, missingWriter(d));
+      });
       continue;
     }
     for (const batch of chunks(list.filter((d) => d.action === 'set'), size)) {
@@ -106,18 +114,20 @@ export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps)
       const items = batch.map((d, i) => ({ key: d.user.objectGuid, identity: identityFor(d), jpeg: (photos[i] as { jpeg: Buffer }).jpeg }));
       const results = await writer.setPhotos(items);
       const byKey = new Map(results.map((r) => [r.key, r]));
-      batch.forEach((d, i) => {
-        const r = byKey.get(d.user.objectGuid) ?? { key: d.user.objectGuid, ok: false, errorId: 'NoResult', message: 'the writer returned no result for this user' };
-        const print = (photos[i] as { print: { sha256: string; phash: string } }).print;
-        done(d, r, { sha256: print.sha256, phash: print.phash });
-      });
+      deps.state.transaction(() =>
+        batch.forEach((d, i) => {
+          const r = byKey.get(d.user.objectGuid) ?? noResult(d);
+          const print = (photos[i] as { print: { sha256: string; phash: string } }).print;
+          done(d, r, { sha256: print.sha256, phash: print.phash });
+        }),
+      );
     }
     for (const batch of chunks(list.filter((d) => d.action === 'delete'), size)) {
       const results = await writer.deletePhotos(batch.map((d) => ({ key: d.user.objectGuid, identity: identityFor(d) })));
       const byKey = new Map(results.map((r) => [r.key, r]));
-      for (const d of batch) {
-        done(d, byKey.get(d.user.objectGuid) ?? { key: d.user.objectGuid, ok: false, errorId: 'NoResult', message: 'the writer returned no result for this user' });
-      }
+      deps.state.transaction(() => {
+        for (const d of batch) done(d, byKey.get(d.user.objectGuid) ?? noResult(d));
+      });
     }
   }
   const ok = applied.filter((a) => a.result.ok).length;

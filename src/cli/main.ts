@@ -56,7 +56,9 @@ function isMain(): boolean {
   }
 }
 
+// No top-level await: tests load this module with require() as well as import().
 if (isMain()) {
-  const code = await runCli(process.argv.slice(2), processIo());
-  process.exitCode = code;
+  void runCli(process.argv.slice(2), processIo()).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -6,7 +6,18 @@ import { sambaAvailability, startSambaDc, type SambaDc } from '../../mocks/samba
 import { skipLoudly } from './skip.js';
 
 type Stopper = () => Promise<void>;
-const stoppers: Stopper[] = [];
+
+/**
+ * Mocha may load this module twice (through require() for some spec files, import() for others), so what must
+ * exist once per process lives on globalThis, under a key of its own.
+ */
+interface WorldSlots {
+  stoppers: Stopper[];
+  samba?: Promise<SambaDc>;
+}
+const KEY = Symbol.for('hybrid-photo-sync.test-world');
+const slots: WorldSlots = ((globalThis as Record<symbol, WorldSlots | undefined>)[KEY] ??= { stoppers: [] });
+const stoppers = slots.stoppers;
 
 export function onWorldStop(stop: Stopper): void {
   stoppers.push(stop);
@@ -23,7 +34,6 @@ export async function stopWorld(): Promise<void> {
   }
 }
 
-let sambaDc: Promise<SambaDc> | undefined;
 
 /**
  * The shared Samba AD DC (mocks/samba-ad), started once per test run on first use and stopped at teardown;
@@ -35,12 +45,12 @@ let sambaDc: Promise<SambaDc> | undefined;
 export async function sambaOrSkip(ctx: Mocha.Context): Promise<SambaDc> {
   const availability = sambaAvailability();
   if (!availability.ok) skipLoudly(ctx, 'samba', availability.reason);
-  sambaDc ??= startSambaDc({
+  slots.samba ??= startSambaDc({
     host: process.env['HPS_SAMBA_HOST'] || undefined,
     log: process.env['HPS_SAMBA_LOG'] ? (line) => process.stderr.write(`samba: ${line}\n`) : undefined,
   }).then((dc) => {
     onWorldStop(() => dc.stop());
     return dc;
   });
-  return sambaDc;
+  return slots.samba;
 }
