@@ -181,6 +181,20 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
         await lock.release();
       }
     });
+    it('--reload pushes every matched source photo again (a mass overwrite, so it needs --force)', async () => {
+      const before = world.emu.control.writeCounts();
+      const refused = await reconcile('--reload');
+      assert.equal(refused.code, 3, refused.stderr);
+      assert.deepEqual(world.emu.control.writeCounts(), before);
+      const r = await reconcile('--reload', '--force');
+      assert.equal(r.code, 0, r.stderr);
+      const s = parse(r);
+      assert.equal(s.mode, 'full');
+      // 40 users, less 2 cloud-only, 1 unmatched and 3 whose AD photo was cleared.
+      assert.equal(s.summary.written, 34);
+      const after = world.emu.control.writeCounts();
+      assert.equal(Object.keys(after).filter((k) => after[k] === (before[k] ?? 0) + 1).length, 34);
+    });
   });
 
   describe('a 429/503 storm', () => {
