@@ -50,9 +50,27 @@ function skip(u: ClassifiedUser, reason: string, status: Status = u.status): Dec
   return { user: u, status, action: 'skip', reason, route: u.route, retry: false };
 }
 
+/**
+ * Graph does not show what the Exchange routes wrote (an on-prem mailbox's photo lives on the Exchange server), so
+ * for those routes the state is the judge: the same source photo was already pushed successfully.
+ */
+function alreadyPushedThroughExchange(u: ClassifiedUser, s: UserState | undefined): boolean {
+  return (
+    u.route !== 'graph' &&
+    s?.lastAction === 'set' &&
+    s.lastResult === 'ok' &&
+    s.route === u.route &&
+    s.sourceSha256 !== undefined &&
+    s.sourceSha256 === u.sourceSha256
+  );
+}
+
 /** One user's decision. */
 export function decide(u: ClassifiedUser, s: UserState | undefined, opts: PlanOptions): Decision {
   const retry = s?.lastResult === 'error';
+  if (!opts.reload && (u.status === 'missing-in-cloud' || u.status === 'drifted') && alreadyPushedThroughExchange(u, s)) {
+    return skip(u, `this source photo was already set through ${u.route} (Graph does not show on-prem mailbox photos)`, 'in-sync');
+  }
   const writable = (d: Decision): Decision => {
     if (d.action === 'skip' || d.route !== 'graph' || opts.cloudWritesAllowed) return d;
     return skip(u, `${d.action} needed (${d.reason}) but ${opts.cloudWritesBlockedWhy ?? 'the tenant refuses cloud photo writes'}`, 'blocked');

@@ -63,10 +63,11 @@ describe('routing per mailbox location (Samba + emulator + PowerShell bridge)', 
     const log = pino({ level: 'silent' });
     const directory = await openDirectory(cfg, world.env, log);
     const cloud = await openCloud(cfg, world.env, log);
+    const state = openMemoryStore();
     try {
       const result = await reconcile(
         {
-          cfg, directory, directoryKey: 'routing', cloud, state: openMemoryStore(), runId: 'routing-run', log,
+          cfg, directory, directoryKey: 'routing', cloud, state, runId: 'routing-run', log,
           exchangeWriter: async () => createExchangeWriter({ runner, mode: 'onprem', connectionUri: ONPREM_URI, stubModulePath: STUB_MODULE, stubStorePath: store.dir }),
         },
         { dryRun: false, full: true, reload: false, allowDelete: false, force: false },
@@ -88,6 +89,17 @@ describe('routing per mailbox location (Samba + emulator + PowerShell bridge)', 
       const graphWritten = Object.keys(world.emu.control.writeCounts()).length;
       assert.equal(graphWritten, 6);
       for (const upn of onPremUpns) assert.equal(world.emu.control.getStoredPhoto(upn), null, `${upn} not written through Graph`);
+
+      // A rerun pushes nothing again: Graph cannot see on-prem mailbox photos, the state knows they were set.
+      const rerun = await reconcile(
+        {
+          cfg, directory, directoryKey: 'routing', cloud, state, runId: 'routing-rerun', log,
+          exchangeWriter: async () => createExchangeWriter({ runner, mode: 'onprem', connectionUri: ONPREM_URI, stubModulePath: STUB_MODULE, stubStorePath: store.dir }),
+        },
+        { dryRun: false, full: true, reload: false, allowDelete: false, force: false },
+      );
+      assert.equal(rerun.plan.summary.set, 0, JSON.stringify(rerun.plan.decisions.filter((d) => d.action !== 'skip').map((d) => d.reason)));
+      assert.equal((await store.received('Set-UserPhoto')).length, 3);
     } finally {
       await directory.close();
       await cloud.close();

@@ -67,6 +67,17 @@ describe('reconcile/plan decide', () => {
     assert.equal(decide(user({ sourceSha256: null }), undefined, { ...OPTS, reload: true }).action, 'skip');
   });
 
+  it('does not push again through Exchange what was already pushed there from the same source', () => {
+    const pushed = state({ lastAction: 'set', lastResult: 'ok', route: 'exchange-onprem', sourceSha256: 'src-2' });
+    const onprem = user({ status: 'missing-in-cloud', route: 'exchange-onprem' });
+    const again = decide(onprem, pushed, OPTS);
+    assert.deepEqual([again.action, again.status], ['skip', 'in-sync']);
+    assert.match(again.reason, /already set through exchange-onprem/);
+    assert.equal(decide(onprem, { ...pushed, sourceSha256: 'src-1' }, OPTS).action, 'set', 'a new source photo goes out');
+    assert.equal(decide(user({ status: 'missing-in-cloud' }), { ...pushed, route: 'graph' }, OPTS).action, 'set', 'Graph is judged by what Graph shows');
+    assert.equal(decide(onprem, pushed, { ...OPTS, reload: true }).action, 'set');
+  });
+
   it('marks users that failed last time as retries', () => {
     const d = decide(user({ status: 'missing-in-cloud' }), state({ lastResult: 'error', lastError: '503' }), OPTS);
     assert.equal(d.retry, true);
