@@ -117,6 +117,13 @@ async function planRead(deps: ReconcileDeps, opts: ReconcileOptions): Promise<Re
   return { mode: 'incremental', scope: await directoryScope(users, reader), nextMark };
 }
 
+/** Users the state knows as matched to a cloud user: the population the percentage threshold is taken of. */
+function knownMatchedUsers(state: StateStore): number {
+  let n = 0;
+  for (const u of state.allUsers()) if (u.cloudId) n += 1;
+  return n;
+}
+
 /** The fingerprint remembered for a user's cloud photo at this etag, if any. */
 function rememberedPrint(state: StateStore): (guid: string, etag: string) => PhotoPrint | undefined {
   return (guid, etag) => {
@@ -222,6 +229,7 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
       changeThreshold: cfg.reconcile.changeThreshold,
       changeThresholdPercent: cfg.reconcile.changeThresholdPercent,
       percentFloor: 20,
+      population: knownMatchedUsers(deps.state),
     });
     const base = { runId: deps.runId, mode: read.mode, dryRun: opts.dryRun, policy, plan, errors };
     if (plan.refusal && !opts.force) {

@@ -14,6 +14,8 @@ import { newRunId } from '../state/run-id.js';
 import { openSqliteStore } from '../state/sqlite-store.js';
 import type { RunStatus, StateStore } from '../state/store.js';
 
+const LOCK_HEARTBEAT_MS = 10 * 60 * 1000;
+
 export interface RunContext {
   runId: string;
   state: StateStore;
@@ -52,6 +54,9 @@ export async function withRun<T>(
   await mkdir(dirname(statePath), { recursive: true });
   const runId = newRunId();
   const lock = await acquireRunLock(statePath, { owner: { runId, command: command.name } });
+  // A sign of life for runs that outlast the lock's staleness window (6 h), so nobody takes the lock over.
+  const heartbeat = setInterval(() => void lock.touch().catch(() => undefined), LOCK_HEARTBEAT_MS);
+  heartbeat.unref();
   try {
     const state = openSqliteStore(statePath);
     markCrashedRun(state, lock.tookOver?.from?.runId);
@@ -71,6 +76,7 @@ export async function withRun<T>(
       state.close();
     }
   } finally {
+    clearInterval(heartbeat);
     await lock.release();
   }
 }

@@ -100,5 +100,6 @@ export function comparator(cfg: Config): ComparePrints {
 }
 
 export function routingFrom(cfg: Config): RoutingConfig {
-  return { defaultRoute: cfg.routing.defaultRoute, onPremExchangeConfigured: cfg.exchange !== undefined, overrides: cfg.routing.overrides };
+  // Only an `onprem` bridge serves the exchange-onprem route; legacy/exo bridges serve exchange-legacy.
+  return { defaultRoute: cfg.routing.defaultRoute, onPremExchangeConfigured: cfg.exchange?.mode === 'onprem', overrides: cfg.routing.overrides };
 }

@@ -16,25 +16,23 @@ export class CliError extends Error {
   }
 }
 
-/** Error class names (from the readers and writers) that mean "could not connect or authenticate". */
-const CONNECT_ERRORS = new Set([
-  'DirectoryConnectError',
-  'DirectoryAuthError',
-  'DirectoryTlsError',
-  'CloudAuthError',
-  'CloudConnectError',
-  'PowerShellNotFoundError',
-  'ExchangeConnectError',
-]);
+/**
+ * Error class names (from the readers and writers) that mean "could not connect, authenticate or get permission":
+ * a run-stopping Graph failure (listing users denied, Graph unreachable after retries) is one of these too.
+ */
+const CONNECT_ERRORS = new Set(['DirectoryConnectError', 'DirectoryAuthError', 'CloudAuthError', 'GraphRequestError', 'PowerShellNotFoundError']);
 const LOCK_ERRORS = new Set(['LockHeldError']);
 /** Errors that mean the input (config, identifier, filter, LDIF file) is wrong: fix it, retrying will not help. */
 const INPUT_ERRORS = new Set([
   'UserNotFoundError',
   'DirectoryConfigError',
+  'DirectorySearchError',
   'FilterSyntaxError',
   'LdifSyntaxError',
   'CloudConfigError',
   'ExchangeConfigError',
+  'StateOpenError',
+  'StateSchemaTooNewError',
 ]);
 
 export function exitCodeFor(err: unknown): ExitCode {
@@ -48,14 +46,25 @@ export function exitCodeFor(err: unknown): ExitCode {
   return EXIT.internal;
 }
 
-/** The message and its causes, one per line, without stack traces (those go to the debug log). */
+function adviceOf(err: unknown): string | undefined {
+  const advice = err instanceof Error ? (err as Error & { advice?: unknown }).advice : undefined;
+  return typeof advice === 'string' && advice.trim() !== '' ? advice : undefined;
+}
+
+/**
+ * The message and its causes, one per line, then what to do (the first `advice` an error in the chain carries).
+ * No stack traces: those go to the debug log.
+ */
 export function describeError(err: unknown): string {
   const lines: string[] = [];
+  let advice: string | undefined;
   let cur: unknown = err;
   for (let depth = 0; cur !== undefined && cur !== null && depth < 5; depth++) {
     const msg = cur instanceof Error ? cur.message : String(cur);
     if (!lines.some((l) => l.includes(msg))) lines.push(depth === 0 ? msg : `  caused by: ${msg}`);
+    advice ??= adviceOf(cur);
     cur = cur instanceof Error ? cur.cause : undefined;
   }
+  if (advice && !lines.some((l) => l.includes(advice as string))) lines.push(`  what to do: ${advice}`);
   return lines.join('\n');
 }

@@ -62,20 +62,25 @@ const routing = z.strictObject({
     .default([]),
 });
 
-const exchange = z.strictObject({
-  mode: z.enum(['onprem', 'legacy', 'exo']).default('onprem'),
-  connectionUri: z.string().url().optional(),
-  /** Default: Kerberos for onprem, Basic for legacy. */
-  authentication: z.enum(['Kerberos', 'Negotiate', 'Basic', 'Default']).optional(),
-  usernameEnv: envName.optional(),
-  passwordEnv: envName.optional(),
-  organization: z.string().optional(),
-  appId: z.string().optional(),
-  certificateThumbprint: z.string().optional(),
-  pwshPath: z.string().optional(),
-  timeoutSeconds: z.number().int().positive().default(120),
-  batchSize: z.number().int().min(1).max(500).default(50),
-});
+const exchange = z
+  .strictObject({
+    mode: z.enum(['onprem', 'legacy', 'exo']).default('onprem'),
+    connectionUri: z.string().url().optional(),
+    /** Default: Kerberos for onprem, Basic for legacy. */
+    authentication: z.enum(['Kerberos', 'Negotiate', 'Basic', 'Default']).optional(),
+    usernameEnv: envName.optional(),
+    passwordEnv: envName.optional(),
+    organization: z.string().optional(),
+    appId: z.string().optional(),
+    certificateThumbprint: z.string().optional(),
+    pwshPath: z.string().optional(),
+    timeoutSeconds: z.number().int().positive().default(120),
+    batchSize: z.number().int().min(1).max(500).default(50),
+  })
+  .refine((e) => (e.usernameEnv === undefined) === (e.passwordEnv === undefined), {
+    message: 'give both usernameEnv and passwordEnv, or neither',
+    path: ['usernameEnv'],
+  });
 
 const reconcile = z.strictObject({
   /** What to do when someone changed the cloud photo since our last push. */

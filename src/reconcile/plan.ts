@@ -112,6 +112,11 @@ export interface Thresholds {
   changeThresholdPercent: number;
   /** Percent rule applies only from this many matched users up. */
   percentFloor: number;
+  /**
+   * Matched users known beyond this run (e.g. from the state): an incremental run sees only changed users, so
+   * the percentage is taken of whichever is larger.
+   */
+  population?: number;
 }
 
 export interface PlanSummary {
@@ -159,10 +164,11 @@ export function checkThresholds(summary: PlanSummary, t: Thresholds): string | u
   if (changes > t.changeThreshold) {
     return `${changes} overwrites and deletes exceed the change threshold of ${t.changeThreshold}`;
   }
-  if (summary.matched >= t.percentFloor) {
-    const pct = (changes / summary.matched) * 100;
+  const base = Math.max(summary.matched, t.population ?? 0);
+  if (base >= t.percentFloor) {
+    const pct = (changes / base) * 100;
     if (pct > t.changeThresholdPercent) {
-      return `${changes} overwrites and deletes are ${pct.toFixed(1)}% of ${summary.matched} matched users, over the ${t.changeThresholdPercent}% threshold`;
+      return `${changes} overwrites and deletes are ${pct.toFixed(1)}% of ${base} matched users, over the ${t.changeThresholdPercent}% threshold`;
     }
   }
   return undefined;

@@ -25,6 +25,9 @@ describe('cli support', () => {
     assert.equal(exitCodeFor(named('CloudAuthError')), EXIT.connectFailed);
     assert.equal(exitCodeFor(named('LockHeldError')), EXIT.locked);
     assert.equal(exitCodeFor(named('UserNotFoundError')), EXIT.badConfig);
+    assert.equal(exitCodeFor(named('GraphRequestError')), EXIT.connectFailed);
+    assert.equal(exitCodeFor(named('DirectorySearchError')), EXIT.badConfig);
+    assert.equal(exitCodeFor(named('StateOpenError')), EXIT.badConfig);
     assert.equal(exitCodeFor(new TypeError('bug')), EXIT.internal);
   });
 
@@ -32,6 +35,11 @@ describe('cli support', () => {
     const inner = new Error('ECONNREFUSED 127.0.0.1:636');
     const err = new Error('cannot reach the DC', { cause: new Error('connect failed', { cause: inner }) });
     assert.equal(describeError(err), 'cannot reach the DC\n  caused by: connect failed\n  caused by: ECONNREFUSED 127.0.0.1:636');
+  });
+
+  it('ends with the advice an error in the chain carries', () => {
+    const auth = Object.assign(new Error('AADSTS7000215: Invalid client secret provided.'), { advice: 'Check the client secret in HPS_CLIENT_SECRET.' });
+    assert.equal(describeError(new Error('sign-in failed', { cause: auth })), 'sign-in failed\n  caused by: AADSTS7000215: Invalid client secret provided.\n  what to do: Check the client secret in HPS_CLIENT_SECRET.');
   });
 
   it('closes what was opened, in reverse order, also when the work throws', async () => {

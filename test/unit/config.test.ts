@@ -48,3 +48,11 @@ describe('config', () => {
     assert.throws(() => requireSecret({}, 'HPS_CLIENT_SECRET', 'the client secret'), /the client secret is not set: put it in the environment variable HPS_CLIENT_SECRET/);
   });
 });
+
+describe('config: exchange section', () => {
+  it('wants both credential variables or neither', () => {
+    assert.throws(() => parseConfig({ ...minimal, exchange: { mode: 'legacy', usernameEnv: 'EXO_USER' } }, 'x.json', '/'), /exchange\.usernameEnv: give both usernameEnv and passwordEnv, or neither/);
+    const ok = parseConfig({ ...minimal, exchange: { mode: 'legacy', usernameEnv: 'U', passwordEnv: 'P' } }, 'x.json', '/');
+    assert.equal(ok.exchange?.timeoutSeconds, 120);
+  });
+});

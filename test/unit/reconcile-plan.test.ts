@@ -107,4 +107,11 @@ describe('reconcile/plan thresholds', () => {
     assert.match(buildPlan([...mk(3, { status: 'drifted' }, 'set'), ...mk(2, {}, 'skip')], T).refusal ?? '', /60\.0% of 5 matched/);
     assert.equal(buildPlan([...mk(2, { status: 'drifted' }, 'set'), ...mk(3, {}, 'skip')], T).refusal, undefined);
   });
+
+  it('takes the percentage of the known population when an incremental run sees only changed users', () => {
+    const changed = mk(5, { status: 'drifted' }, 'set');
+    assert.match(buildPlan(changed, T).refusal ?? '', /100\.0% of 5 matched/);
+    assert.equal(buildPlan(changed, { ...T, population: 20 }).refusal, undefined);
+    assert.match(buildPlan(changed, { ...T, population: 8 }).refusal ?? '', /62\.5% of 8 matched/);
+  });
 });
