@@ -31,10 +31,11 @@ export const USER_ATTRIBUTES = [
   'userAccountControl',
   'uSNChanged',
   'msExchRecipientTypeDetails',
+  'mS-DS-ConsistencyGuid',
 ] as const;
 
 /** Attributes whose values are bytes, not text. */
-export const BINARY_ATTRIBUTES = ['objectGUID', 'thumbnailPhoto', 'jpegPhoto'] as const;
+export const BINARY_ATTRIBUTES = ['objectGUID', 'mS-DS-ConsistencyGuid', 'thumbnailPhoto', 'jpegPhoto'] as const;
 
 export interface MappingOptions {
   /** Which photo attribute wins when both are set. Default: thumbnailPhoto, then jpegPhoto. */
@@ -76,6 +77,7 @@ export function mapEntry(entry: RawEntry, opts: MappingOptions = {}): OnPremUser
 
   const user: OnPremUser = { dn: entry.dn, objectGuid: '', immutableId: '' };
   readGuid(values('objectGUID')[0], user, errors);
+  readSourceAnchor(values('mS-DS-ConsistencyGuid')[0], user, errors);
 
   const sam = text('sAMAccountName');
   if (sam !== undefined) user.sAMAccountName = sam;
@@ -125,6 +127,27 @@ function readGuid(raw: RawValue | undefined, user: OnPremUser, errors: string[])
   }
   user.objectGuid = guidBytesToString(bytes);
   user.immutableId = guidToImmutableId(bytes);
+}
+
+/**
+ * Entra Connect's source anchor: mS-DS-ConsistencyGuid when set (the default since Entra Connect 1.1.524; it starts
+ * as a copy of objectGUID and moves with the user across forests), else objectGUID. onPremisesImmutableId is its
+ * base64.
+ */
+function readSourceAnchor(raw: RawValue | undefined, user: OnPremUser, errors: string[]): void {
+  if (raw === undefined) return;
+  let bytes: Buffer;
+  try {
+    bytes = typeof raw === 'string' ? guidStringToBytes(raw) : raw;
+  } catch {
+    errors.push(`mS-DS-ConsistencyGuid is text, not a GUID: ${JSON.stringify(raw.slice(0, 40))}`);
+    return;
+  }
+  if (bytes.length !== 16) {
+    errors.push(`mS-DS-ConsistencyGuid is ${bytes.length} bytes, expected 16`);
+    return;
+  }
+  user.immutableId = bytes.toString('base64');
 }
 
 function choosePhoto(

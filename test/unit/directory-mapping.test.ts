@@ -28,6 +28,16 @@ function entry(over: Record<string, RawEntry[string]> = {}): RawEntry {
 }
 
 describe('directory mapping: entry → OnPremUser', () => {
+  it('takes onPremisesImmutableId from mS-DS-ConsistencyGuid when set (Entra Connect source anchor)', () => {
+    const anchor = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+    const u = mapEntry({ dn: 'CN=Moved,DC=corp', objectGUID: GUID_BYTES, 'mS-DS-ConsistencyGuid': anchor });
+    assert.equal(u.objectGuid, GUID_STRING);
+    assert.equal(u.immutableId, anchor.toString('base64'));
+    const bad = mapEntry({ dn: 'CN=Bad,DC=corp', objectGUID: GUID_BYTES, 'ms-ds-consistencyguid': Buffer.alloc(3) });
+    assert.equal(bad.immutableId, GUID_BYTES.toString('base64'));
+    assert.match(bad.readError ?? '', /mS-DS-ConsistencyGuid is 3 bytes/);
+  });
+
   it('maps every field, objectGUID to canonical string and immutableId', () => {
     const u = mapEntry(entry());
     assert.equal(u.dn, 'CN=Alice Archer,OU=Staff,DC=corp,DC=example,DC=test');
