@@ -51,6 +51,14 @@ describe('bench/traffic: counting the emulator request log', () => {
     assert.deepEqual(parts, whole);
   });
 
+  it('spans the apply phase from the first to the last photo write', () => {
+    const at = (x: RequestLogEntry, t: number): RequestLogEntry => ({ ...x, at: t });
+    const t = countTraffic([at(e('GET', '/v1.0/users', 200), 5), at(e('PUT', '/v1.0/users/a/photo/$value', 200), 30), at(e('PUT', '/v1.0/users/b/photo/$value', 200), 20), at(e('GET', '/v1.0/users/a/photo', 200), 90)]);
+    assert.equal(t.firstWriteAt, 20);
+    assert.equal(t.lastWriteAt, 30);
+    assert.equal(emptyTraffic().firstWriteAt, null);
+  });
+
   it('adds up write counts', () => {
     assert.equal(sumWrites({ a: 2, b: 1 }), 3);
     assert.equal(sumWrites({}), 0);
