@@ -5,6 +5,7 @@ import type { CloudConnection } from '../cloud/connect.js';
 import type { Config } from '../config/schema.js';
 import type { DirectorySource } from '../directory/source.js';
 import { fingerprint } from '../photo/fingerprint.js';
+import { resolveClaims } from '../reconcile/claims.js';
 import { summarise, type ClassifiedUser } from '../reconcile/classify.js';
 import type { Report } from '../report/model.js';
 import { classifyUsers, directoryScope, singleUserScope } from './drift.js';
@@ -45,5 +46,7 @@ export async function buildReport(deps: ReportDeps, opts: { user?: string } = {}
     users.push(item.user);
     deps.onUser?.(item.user);
   }
-  return { generatedAt: started.toISOString(), summary: summarise(users), users, notes };
+  // As reconcile does: a cloud user claimed by several on-prem users goes to the strongest key, ties to nobody.
+  const resolved = resolveClaims(users);
+  return { generatedAt: started.toISOString(), summary: summarise(resolved), users: resolved, notes };
 }

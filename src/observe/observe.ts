@@ -4,7 +4,7 @@
  * Observation (fingerprints, no bytes) per user. At most one chunk of photos is in memory at a time.
  */
 import type { CloudPhotoMeta, MatchKey, OnPremUser, PhotoPrint, SourcePhoto } from '../model.js';
-import { ClaimRegistry, matchUser, type CloudIndex } from '../reconcile/match.js';
+import { matchUser, type CloudIndex } from '../reconcile/match.js';
 import { identityOf, type MatchState, type Observation, type SourceSide } from '../reconcile/observation.js';
 import { decideRoute, type RoutingConfig } from '../reconcile/route.js';
 
@@ -64,17 +64,10 @@ async function sourceSide(user: OnPremUser, fingerprint: ObserveDeps['fingerprin
   }
 }
 
-function matchState(user: OnPremUser, deps: ObserveDeps, claims: ClaimRegistry): MatchState {
-  const m = matchUser(user, deps.cloudIndex, deps.matchOrder);
-  if (m.kind !== 'matched') return m;
-  const holder = claims.claim(m.cloud.id, user.dn);
-  return holder === undefined ? m : { kind: 'conflict', cloud: m.cloud, by: m.by, holderDn: holder };
-}
-
-async function observeChunk(chunk: OnPremUser[], deps: ObserveDeps, claims: ClaimRegistry): Promise<Observed[]> {
+async function observeChunk(chunk: OnPremUser[], deps: ObserveDeps): Promise<Observed[]> {
   const pending: Pending[] = await Promise.all(
     chunk.map(async (user) => {
-      const match = matchState(user, deps, claims);
+      const match: MatchState = matchUser(user, deps.cloudIndex, deps.matchOrder);
       const obs: Observation = {
         user: identityOf(user),
         ...(user.readError ? { readError: user.readError } : {}),
@@ -129,14 +122,13 @@ async function observeChunk(chunk: OnPremUser[], deps: ObserveDeps, claims: Clai
 
 export async function* observe(deps: ObserveDeps): AsyncGenerator<Observed> {
   const size = deps.chunkSize ?? 20;
-  const claims = new ClaimRegistry();
   let chunk: OnPremUser[] = [];
   for await (const user of deps.users) {
     chunk.push(user);
     if (chunk.length >= size) {
-      yield* await observeChunk(chunk, deps, claims);
+      yield* await observeChunk(chunk, deps);
       chunk = [];
     }
   }
-  if (chunk.length > 0) yield* await observeChunk(chunk, deps, claims);
+  if (chunk.length > 0) yield* await observeChunk(chunk, deps);
 }

@@ -49,13 +49,6 @@ function verdict(obs: Observation, compare: ComparePrints): Pick<ClassifiedUser,
   if (m.kind === 'ambiguous') {
     return { status: 'unmatched', reason: `${m.by} matches several cloud users (${describeCandidates(obs)}); not guessing`, distance: null };
   }
-  if (m.kind === 'conflict') {
-    return {
-      status: 'unmatched',
-      reason: `cloud user ${m.cloud.userPrincipalName} is already matched to ${m.holderDn}`,
-      distance: null,
-    };
-  }
   if (obs.source.error) return { status: 'error', reason: `source photo: ${obs.source.error}`, distance: null };
   const cloud = obs.cloud;
   if (!cloud || cloud.error) return { status: 'error', reason: `cloud photo: ${cloud?.error ?? 'not read'}`, distance: null };

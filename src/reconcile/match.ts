@@ -72,16 +72,3 @@ export function matchUser(user: OnPremUser, index: CloudIndex, order: readonly M
   }
   return { kind: 'none', tried };
 }
-
-/** Remembers which on-prem user claimed each cloud user, so a second claim is reported instead of applied. */
-export class ClaimRegistry {
-  private readonly claims = new Map<string, string>();
-
-  /** Returns the DN that already holds the claim, or undefined when this user got it. */
-  claim(cloudId: string, dn: string): string | undefined {
-    const holder = this.claims.get(cloudId);
-    if (holder !== undefined && holder !== dn) return holder;
-    this.claims.set(cloudId, dn);
-    return undefined;
-  }
-}

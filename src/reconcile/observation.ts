@@ -25,8 +25,7 @@ export interface CloudSide {
 export type MatchState =
   | { kind: 'matched'; cloud: CloudUser; by: MatchKey }
   | { kind: 'ambiguous'; by: MatchKey; candidates: CloudUser[] }
-  | { kind: 'none'; tried: string[] }
-  | { kind: 'conflict'; cloud: CloudUser; by: MatchKey; holderDn: string };
+  | { kind: 'none'; tried: string[] };
 
 export interface Observation {
   user: UserIdentity;

@@ -47,15 +47,12 @@ describe('reconcile/classify', () => {
     assert.match(none.reason, /no photo on either side/);
   });
 
-  it('unmatched for no match, ambiguous matches and double claims, each with its reason', () => {
+  it('unmatched for no match and ambiguous matches, each with its reason', () => {
     const none = classify(obs({ match: { kind: 'none', tried: ['userPrincipalName ada@corp'] } }), compare);
     assert.equal(none.status, 'unmatched');
     assert.match(none.reason, /tried userPrincipalName ada@corp/);
     const amb = classify(obs({ match: { kind: 'ambiguous', by: 'mail', candidates: [cloudUser, { id: 'c2', userPrincipalName: 'x@corp' }] } }), compare);
     assert.match(amb.reason, /several cloud users \(ada@corp, x@corp\)/);
-    const conflict = classify(obs({ match: { kind: 'conflict', cloud: cloudUser, by: 'mail', holderDn: 'CN=Other' } }), compare);
-    assert.equal(conflict.status, 'unmatched');
-    assert.match(conflict.reason, /already matched to CN=Other/);
   });
 
   it('error for unreadable source photos and cloud failures; directory errors win', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { CloudUser, OnPremUser } from '../../src/model.js';
-import { buildCloudIndex, ClaimRegistry, matchUser } from '../../src/reconcile/match.js';
+import { buildCloudIndex, matchUser } from '../../src/reconcile/match.js';
 
 const ORDER = ['immutableId', 'userPrincipalName', 'mail'] as const;
 
@@ -52,12 +52,5 @@ describe('reconcile/match', () => {
   it('honours a configured order', () => {
     const r = matchUser(onPrem({ immutableId: 'IMM1', mail: 'bob@corp.example.com' }), index, ['mail', 'immutableId']);
     assert.deepEqual(r.kind === 'matched' && [r.cloud.id, r.by], ['c2', 'mail']);
-  });
-
-  it('registers the first claim on a cloud user and names the holder on the second', () => {
-    const claims = new ClaimRegistry();
-    assert.equal(claims.claim('c1', 'CN=a'), undefined);
-    assert.equal(claims.claim('c1', 'CN=a'), undefined);
-    assert.equal(claims.claim('c1', 'CN=b'), 'CN=a');
   });
 });
