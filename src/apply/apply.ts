@@ -8,6 +8,7 @@ import type { Decision } from '../reconcile/plan.js';
 import type { AuditLog } from '../state/audit.js';
 import type { StateStore } from '../state/store.js';
 import type { PhotoSpool } from './spool.js';
+import { unavailableWriter } from './unavailable.js';
 import type { PhotoWriter, WriteResult } from './writer.js';
 
 export interface ApplyDeps {
@@ -59,8 +60,8 @@ function recordState(deps: ApplyDeps, d: Decision, r: WriteResult, pushed?: { sh
     const source = { ...(u.sourceSha256 ? { sourceSha256: u.sourceSha256 } : {}), ...(u.sourcePhash ? { sourcePhash: u.sourcePhash } : {}) };
     deps.state.recordPush({ ...ids, ...source, action: 'set', pushedSha256: pushed.sha256, pushedPhash: pushed.phash, ...(r.etag ? { etag: r.etag } : {}) });
     // The cloud now holds a re-encoding of what we pushed: remember its fingerprint against the new etag,
-    // so the next run need not download it.
-    if (r.etag) deps.state.recordCloudSeen({ objectGuid: u.objectGuid, etag: r.etag, phash: pushed.phash, runId: deps.runId });
+    // so the next run need not download it. An etag that did not move describes the old photo: remember nothing.
+    if (r.etag && r.etag !== u.cloudEtag) deps.state.recordCloudSeen({ objectGuid: u.objectGuid, etag: r.etag, phash: pushed.phash, runId: deps.runId });
   } else {
     deps.state.recordPush({ ...ids, action: 'delete' });
     deps.state.recordCloudSeen({ objectGuid: u.objectGuid, etag: null, runId: deps.runId });
@@ -99,20 +100,35 @@ export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps)
   };
 
   const byRoute = new Map<Route, Decision[]>();
-  for (const d of work) byRoute.set(d.route, [...(byRoute.get(d.route) ?? []), d]);
+  for (const d of work) {
+    const list = byRoute.get(d.route);
+    if (list) list.push(d);
+    else byRoute.set(d.route, [d]);
+  }
 
   for (const [route, list] of byRoute) {
-    const writer = deps.writers[route];
+    let writer = deps.writers[route];
     if (!writer) {
       deps.state.transaction(() => {
         for (const d of list) done(d, missingWriter(d));
       });
       continue;
     }
+    // A writer throws only when it cannot work at all: its users fail (retryable), the other routes go on, and
+    // the rest of this route fails at once instead of waiting on the same breakage batch after batch.
+    const call = async (fn: (w: PhotoWriter) => Promise<WriteResult[]>): Promise<WriteResult[]> => {
+      const w = writer as PhotoWriter;
+      try {
+        return await fn(w);
+      } catch (err) {
+        writer = unavailableWriter(route, err);
+        return fn(writer);
+      }
+    };
     for (const batch of chunks(list.filter((d) => d.action === 'set'), size)) {
       const photos = await Promise.all(batch.map((d) => deps.spool.get(d.user.objectGuid)));
       const items = batch.map((d, i) => ({ key: d.user.objectGuid, identity: identityFor(d), jpeg: (photos[i] as { jpeg: Buffer }).jpeg }));
-      const results = await writer.setPhotos(items);
+      const results = await call((w) => w.setPhotos(items));
       const byKey = new Map(results.map((r) => [r.key, r]));
       deps.state.transaction(() =>
         batch.forEach((d, i) => {
@@ -123,7 +139,8 @@ export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps)
       );
     }
     for (const batch of chunks(list.filter((d) => d.action === 'delete'), size)) {
-      const results = await writer.deletePhotos(batch.map((d) => ({ key: d.user.objectGuid, identity: identityFor(d) })));
+      const items = batch.map((d) => ({ key: d.user.objectGuid, identity: identityFor(d) }));
+      const results = await call((w) => w.deletePhotos(items));
       const byKey = new Map(results.map((r) => [r.key, r]));
       deps.state.transaction(() => {
         for (const d of batch) done(d, byKey.get(d.user.objectGuid) ?? noResult(d));

@@ -1,8 +1,9 @@
 /**
  * Normalised JPEGs waiting to be written, kept on disk in a private temp folder so that a plan for thousands
  * of users does not hold their photos in memory. Files are 0600 in a 0700 folder and removed on dispose.
+ * A run that was killed cannot dispose: the next spool removes folders whose owning process is gone.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PhotoPrint } from '../model.js';
@@ -22,8 +23,35 @@ export interface PhotoSpool {
   dispose(): Promise<void>;
 }
 
+const PREFIX = 'hps-spool-';
+const OWNER = 'owner.pid';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, someone else's
+  }
+}
+
+/** Removes spool folders in `parent` left by processes that no longer run. Best effort: errors are ignored. */
+export async function sweepStaleSpools(parent: string = tmpdir()): Promise<string[]> {
+  const removed: string[] = [];
+  const names = await readdir(parent).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith(PREFIX))) {
+    const dir = join(parent, name);
+    const pid = Number((await readFile(join(dir, OWNER), 'utf8').catch(() => '')).trim());
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue;
+    await rm(dir, { recursive: true, force: true }).then(() => removed.push(dir), () => undefined);
+  }
+  return removed;
+}
+
 export async function createPhotoSpool(parent: string = tmpdir()): Promise<PhotoSpool> {
-  const dir = await mkdtemp(join(parent, 'hps-spool-'));
+  await sweepStaleSpools(parent);
+  const dir = await mkdtemp(join(parent, PREFIX));
+  await writeFile(join(dir, OWNER), `${process.pid}\n`, { mode: 0o600 });
   const prints = new Map<string, { file: string; print: PhotoPrint }>();
   let n = 0;
   return {

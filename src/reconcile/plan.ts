@@ -33,6 +33,11 @@ export interface Decision {
   route: Route;
   /** The user failed on an earlier run and is being retried. */
   retry: boolean;
+  /**
+   * A set that replaces a photo people already see: the cloud shows one, or (Exchange routes, which Graph cannot
+   * see) this tool set one before. The change thresholds count these, with deletes.
+   */
+  replaces?: boolean;
 }
 
 function cloudChangedSincePush(u: ClassifiedUser, s: UserState | undefined): boolean {
@@ -42,8 +47,9 @@ function cloudChangedSincePush(u: ClassifiedUser, s: UserState | undefined): boo
   return s.sourceSha256 !== undefined && s.sourceSha256 === u.sourceSha256;
 }
 
-function set(u: ClassifiedUser, reason: string, retry: boolean): Decision {
-  return { user: u, status: u.status, action: 'set', reason, route: u.route, retry };
+function set(u: ClassifiedUser, s: UserState | undefined, reason: string, retry: boolean): Decision {
+  const pushedBefore = u.route !== 'graph' && s?.pushedSha256 !== undefined;
+  return { user: u, status: u.status, action: 'set', reason, route: u.route, retry, replaces: u.status !== 'missing-in-cloud' || pushedBefore };
 }
 
 function skip(u: ClassifiedUser, reason: string, status: Status = u.status): Decision {
@@ -82,24 +88,33 @@ export function decide(u: ClassifiedUser, s: UserState | undefined, opts: PlanOp
     case 'blocked':
       return skip(u, u.reason);
     case 'missing-in-cloud':
-      return writable(set(u, retry ? `retrying after: ${s?.lastError ?? 'an earlier failure'}` : 'cloud has no photo', retry));
+      return writable(set(u, s, retry ? `retrying after: ${s?.lastError ?? 'an earlier failure'}` : 'cloud has no photo', retry));
     case 'in-sync':
-      if (opts.reload && u.sourceSha256) return writable(set(u, 'reload requested', retry));
+      if (opts.reload && u.sourceSha256) return writable(set(u, s, 'reload requested', retry));
       return skip(u, u.reason);
     case 'drifted': {
-      if (opts.reload) return writable(set(u, 'reload requested', retry));
+      if (opts.reload) return writable(set(u, s, 'reload requested', retry));
       if (cloudChangedSincePush(u, s)) {
         const why = `cloud photo changed since our push (etag ${s?.cloudEtagAfterPush} → ${u.cloudEtag})`;
-        if (opts.cloudChangedPolicy === 'overwrite') return writable(set(u, `${why}; policy overwrite`, retry));
+        if (opts.cloudChangedPolicy === 'overwrite') return writable(set(u, s, `${why}; policy overwrite`, retry));
         if (opts.cloudChangedPolicy === 'keep') return skip(u, `${why}; policy keep`, 'in-sync');
         return skip(u, `${why}; policy report (set cloudChangedPolicy to overwrite or keep)`);
       }
       const changed = s?.sourceSha256 !== undefined && s.sourceSha256 !== u.sourceSha256;
-      return writable(set(u, changed ? 'source photo changed since our last push' : u.reason, retry));
+      return writable(set(u, s, changed ? 'source photo changed since our last push' : u.reason, retry));
     }
     case 'missing-in-source': {
-      const hadSource = s?.sourceSha256 !== undefined || s?.pushedSha256 !== undefined;
-      if (!hadSource) return skip(u, 'cloud photo was not put there by this tool; left alone');
+      const ours = s?.sourceSha256 !== undefined || s?.pushedSha256 !== undefined;
+      if (!ours) return skip(u, 'cloud photo was not put there by this tool; left alone');
+      if (s?.cloudId !== undefined && u.cloudId !== null && s.cloudId !== u.cloudId) {
+        return skip(u, `the state remembers a push to another cloud user (${s.cloudId}); this cloud photo is not ours to delete`);
+      }
+      // Someone put a new photo in the cloud after ours: only policy overwrite lets the cleared source remove it.
+      const changed = s?.cloudEtagAfterPush !== undefined && u.cloudEtag !== null && u.cloudEtag !== s.cloudEtagAfterPush;
+      if (changed && opts.cloudChangedPolicy !== 'overwrite') {
+        const why = `on-prem photo was cleared, but the cloud photo changed since our push (etag ${s?.cloudEtagAfterPush} → ${u.cloudEtag})`;
+        return opts.cloudChangedPolicy === 'keep' ? skip(u, `${why}; policy keep`) : skip(u, `${why}; policy report (set cloudChangedPolicy to overwrite or keep)`);
+      }
       if (!opts.allowDelete) return skip(u, 'on-prem photo was cleared; deleting the cloud photo is off (allowDelete / --allow-delete)');
       return writable({ user: u, status: u.status, action: 'delete', reason: 'on-prem photo was cleared', route: u.route, retry });
     }
@@ -144,7 +159,7 @@ export function summarisePlan(decisions: readonly Decision[]): PlanSummary {
     s.users += 1;
     if (d.user.cloudId) s.matched += 1;
     s[d.action] += 1;
-    if (d.action === 'set' && d.user.status !== 'missing-in-cloud') s.overwrite += 1;
+    if (d.action === 'set' && (d.replaces ?? d.user.status !== 'missing-in-cloud')) s.overwrite += 1;
     if (d.status === 'blocked') s.blocked += 1;
     if (d.action !== 'skip') s.byRoute[d.route] += 1;
   }

@@ -101,6 +101,9 @@ export function applyPush(prev: UserState | undefined, push: PushRecord, now: Da
   }
   return applyPatch(prev, {
     ...common,
+    // Nothing of ours is in the cloud any more: a photo that appears there later is not ours to delete.
+    sourceSha256: null,
+    sourcePhash: null,
     pushedSha256: null,
     pushedPhash: null,
     cloudEtagAfterPush: null,

@@ -74,6 +74,46 @@ describe('apply', () => {
     assert.equal(graph.deletes[0]?.length, 1);
   });
 
+  it('turns a writer that throws into retryable per-user failures; the other routes are still written', async () => {
+    const decisions = [decision(0, 'set', 'exchange-onprem'), decision(1, 'set', 'exchange-onprem'), decision(2, 'delete', 'exchange-onprem'), decision(3, 'set')];
+    for (const d of decisions) await spool.put(d.user.objectGuid, { jpeg: Buffer.from('j'), print: { sha256: 's', phash: 'p', width: 1, height: 1 } });
+    let calls = 0;
+    const broken: PhotoWriter = {
+      route: 'exchange-onprem',
+      setPhotos: async () => {
+        calls += 1;
+        throw Object.assign(new Error('pwsh not found'), { advice: 'install PowerShell 7' });
+      },
+      deletePhotos: async () => {
+        calls += 1;
+        throw new Error('unreachable');
+      },
+      close: async () => {},
+    };
+    const graph = new FakeWriter('graph');
+    const state = openMemoryStore();
+    const out = await applyPlan(decisions, { writers: { graph, 'exchange-onprem': broken }, spool, state, runId: 'r', batchSize: 1 });
+    assert.equal(calls, 1, 'a broken writer is not called again for the next batches');
+    assert.deepEqual([out.ok, out.failed], [1, 3]);
+    assert.equal(graph.sets.length, 1);
+    const failed = out.applied.filter((a) => !a.result.ok).map((a) => a.result);
+    assert.ok(failed.every((r) => r.errorId === 'WriterUnavailable' && r.retryable === true && r.advice === 'install PowerShell 7'));
+    assert.match(failed[0]?.message ?? '', /exchange-onprem writer cannot work: pwsh not found/);
+    assert.deepEqual(state.usersWithPendingErrors().map((u) => u.objectGuid).sort(), decisions.slice(0, 3).map((d) => d.user.objectGuid).sort());
+  });
+
+  it('does not tie the pushed fingerprint to an etag that did not change', async () => {
+    const d = decision(0, 'set');
+    const stale = { ...d, user: { ...d.user, cloudEtag: 'same-etag', status: 'drifted' as const } };
+    await spool.put(d.user.objectGuid, { jpeg: Buffer.from('j'), print: { sha256: 's', phash: 'pushed', width: 1, height: 1 } });
+    const writer: PhotoWriter = { route: 'graph', setPhotos: async (items) => items.map((i) => ({ key: i.key, ok: true, etag: 'same-etag' })), deletePhotos: async () => [], close: async () => {} };
+    const state = openMemoryStore();
+    state.recordCloudSeen({ objectGuid: d.user.objectGuid, etag: 'same-etag', phash: 'old-cloud' });
+    await applyPlan([stale], { writers: { graph: writer }, spool, state, runId: 'r' });
+    const u = state.getUser(d.user.objectGuid);
+    assert.notEqual(u?.cloudPhash, 'pushed');
+  });
+
   it('spool keeps photos on disk in a private folder and removes them', async () => {
     const s = await createPhotoSpool();
     await s.put('k', { jpeg: Buffer.from('abc'), print: { sha256: 's', phash: 'p', width: 1, height: 1 } });
@@ -82,5 +122,26 @@ describe('apply', () => {
     await s.dispose();
     assert.equal(s.has('k'), false);
     assert.equal(existsSync(s.dir), false);
+  });
+
+  it('a new spool removes the spools of dead processes, not of live ones', async () => {
+    const { mkdtemp, mkdir, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const parent = await mkdtemp(join(tmpdir(), 'hps-sweep-'));
+    try {
+      const dead = join(parent, 'hps-spool-dead');
+      const live = join(parent, 'hps-spool-live');
+      const other = join(parent, 'unrelated');
+      for (const d of [dead, live, other]) await mkdir(d);
+      await writeFile(join(dead, 'owner.pid'), '2147483646\n'); // no such process
+      await writeFile(join(live, 'owner.pid'), `${process.ppid}\n`);
+      await writeFile(join(other, 'owner.pid'), '2147483646\n');
+      const s = await createPhotoSpool(parent);
+      assert.deepEqual([existsSync(dead), existsSync(live), existsSync(other), existsSync(s.dir)], [false, true, true, true]);
+      await s.dispose();
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
   });
 });

@@ -54,6 +54,42 @@ describe('reconcile/plan decide', () => {
     assert.equal(decide(cleared, ours, { ...OPTS, allowDelete: true }).action, 'delete');
   });
 
+  it('leaves a cloud photo alone that changed since our push, unless the policy is overwrite', () => {
+    const cleared = user({ status: 'missing-in-source', sourceSha256: null, cloudEtag: 'etag-theirs' });
+    const ours = state({ sourceSha256: 'src-1', pushedSha256: 'jpg-1', cloudEtagAfterPush: 'etag-ours' });
+    const allow = { ...OPTS, allowDelete: true };
+    const report = decide(cleared, ours, allow);
+    assert.deepEqual([report.action, /changed since our push.*policy report/.test(report.reason)], ['skip', true]);
+    assert.equal(decide(cleared, ours, { ...allow, cloudChangedPolicy: 'keep' }).action, 'skip');
+    assert.equal(decide(cleared, ours, { ...allow, cloudChangedPolicy: 'overwrite' }).action, 'delete');
+    assert.equal(decide(user({ status: 'missing-in-source', sourceSha256: null, cloudEtag: 'etag-ours' }), ours, allow).action, 'delete');
+  });
+
+  it('does not delete the photo of a cloud user other than the one it pushed to', () => {
+    const cleared = user({ status: 'missing-in-source', sourceSha256: null, cloudId: 'c2' });
+    const d = decide(cleared, state({ sourceSha256: 'src-1', pushedSha256: 'jpg-1', cloudId: 'c1' }), { ...OPTS, allowDelete: true });
+    assert.deepEqual([d.action, /another cloud user \(c1\)/.test(d.reason)], ['skip', true]);
+  });
+
+  it('does not delete again after its delete: the state no longer claims a photo', async () => {
+    const { applyPush } = await import('../../src/state/user-record.js');
+    const before = state({ sourceSha256: 'src-1', sourcePhash: 'p1', pushedSha256: 'jpg-1', cloudEtagAfterPush: 'e1' });
+    const after = applyPush(before, { objectGuid: 'g1', runId: 'r', action: 'delete' }, new Date(1));
+    assert.deepEqual([after.sourceSha256, after.pushedSha256, after.cloudEtagAfterPush], [undefined, undefined, undefined]);
+    // Someone sets a new cloud photo later: not ours.
+    const d = decide(user({ status: 'missing-in-source', sourceSha256: null, cloudEtag: 'e2' }), after, { ...OPTS, allowDelete: true });
+    assert.match(d.reason, /not put there by this tool/);
+  });
+
+  it('counts an Exchange-route set over a photo it set before as an overwrite', () => {
+    const exo = user({ status: 'missing-in-cloud', route: 'exchange-onprem', sourceSha256: 'src-2' });
+    const first = decide(exo, undefined, OPTS);
+    const again = decide(exo, state({ route: 'exchange-onprem', sourceSha256: 'src-1', pushedSha256: 'jpg-1', lastAction: 'set', lastResult: 'ok' }), OPTS);
+    assert.deepEqual([first.action, first.replaces, again.action, again.replaces], ['set', false, 'set', true]);
+    const plan = buildPlan([first, again], { deleteThreshold: 10, changeThreshold: 10, changeThresholdPercent: 100, percentFloor: 20 });
+    assert.equal(plan.summary.overwrite, 1);
+  });
+
   it('blocks Graph writes when the tenant refuses them, but not Exchange routes', () => {
     const opts = { ...OPTS, cloudWritesAllowed: false, cloudWritesBlockedWhy: 'photoUpdateSettings.source is onPremises' };
     const g = decide(user({ status: 'missing-in-cloud' }), undefined, opts);
