@@ -7,6 +7,7 @@ import type { FaultController } from './faults.js';
 import { decodeSegments } from './http.js';
 import { cloudReencode } from './image.js';
 import type { RequestLog } from './log.js';
+import { derivedUserId } from './state.js';
 import type { TenantStore } from './store.js';
 import type { TokenService } from './tokens.js';
 import type { EmulatorControl, FaultConfig } from './types.js';
@@ -34,6 +35,19 @@ export function createControl(store: TenantStore, faults: FaultController, log: 
     getStoredPhoto: (idOrUpn) => store.photo(userOf(idOrUpn).id)?.jpeg ?? null,
     setPhotoUpdateSettings(source) {
       store.settings = { ...store.settings, source };
+    },
+    addUser(u) {
+      const id = u.id ?? derivedUserId(store.tenantId, u.userPrincipalName);
+      store.addUser({
+        id,
+        userPrincipalName: u.userPrincipalName,
+        mail: u.mail ?? null,
+        displayName: u.displayName ?? null,
+        onPremisesImmutableId: u.onPremisesImmutableId ?? null,
+        onPremisesSyncEnabled: u.onPremisesImmutableId ? true : null,
+        photoPlaceholder: false,
+      });
+      return id;
     },
     revokeTokens: () => tokens.revokeAll(),
   };

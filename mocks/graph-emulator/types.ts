@@ -79,6 +79,8 @@ export interface EmulatorControl {
   /** The stored (re-encoded) JPEG, or null. */
   getStoredPhoto(userIdOrUpn: string): Buffer | null;
   setPhotoUpdateSettings(source: 'cloud' | 'onPremises'): void;
+  /** "A cloud account appears" (e.g. Entra Connect synced a new user). Returns its object id. */
+  addUser(user: { userPrincipalName: string; id?: string; mail?: string; displayName?: string; onPremisesImmutableId?: string }): string;
   /** Tokens issued before this call get 401 InvalidAuthenticationToken from now on. */
   revokeTokens(): void;
 }

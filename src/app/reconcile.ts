@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { PhotoWriter } from '../apply/writer.js';
 import { applyPlan, type ApplyOutcome } from '../apply/apply.js';
 import { createPhotoSpool, type PhotoSpool } from '../apply/spool.js';
+import { unavailableWriter } from '../apply/unavailable.js';
 import type { CloudConnection } from '../cloud/connect.js';
 import type { PhotoUpdatePolicy } from '../cloud/policy.js';
 import type { Config } from '../config/schema.js';
@@ -15,6 +16,8 @@ import type { DirectorySource, HighWaterMark } from '../directory/source.js';
 import type { OnPremUser, PhotoPrint, Route, SourcePhoto } from '../model.js';
 import { fingerprint } from '../photo/fingerprint.js';
 import { normaliseForUpload } from '../photo/normalise.js';
+import pLimit from 'p-limit';
+import { resolveClaims, type RememberedClaim } from '../reconcile/claims.js';
 import type { ClassifiedUser } from '../reconcile/classify.js';
 import { buildPlan, decide, type Decision, type Plan, type PlanOptions } from '../reconcile/plan.js';
 import type { AuditLog } from '../state/audit.js';
@@ -53,8 +56,11 @@ export interface ReconcileDeps {
 
 export type ReadMode = 'full' | 'incremental' | 'single';
 
-/** Users whose observations are written to the state in one transaction. */
+/** Users whose observations are written to the state in one transaction (a durable SQLite write costs milliseconds). */
 const SEEN_BATCH = 200;
+/** Photos normalised for upload at once, and how many may wait for it before the read pauses. */
+const PREPARE_CONCURRENCY = 4;
+const PREPARE_BATCH = 20;
 
 export interface ReconcileResult {
   runId: string;
@@ -154,13 +160,29 @@ function planOptions(cfg: Config, opts: ReconcileOptions, policy: PhotoUpdatePol
   };
 }
 
+/** Who the state says owns each cloud user: claims of on-prem users an incremental run or `fix` does not read. */
+function rememberedClaims(state: StateStore): (cloudId: string) => RememberedClaim | undefined {
+  const owners = new Map<string, RememberedClaim>();
+  for (const u of state.allUsers()) if (u.cloudId) owners.set(u.cloudId, { objectGuid: u.objectGuid, ...(u.dn ? { dn: u.dn } : {}) });
+  return (cloudId) => owners.get(cloudId);
+}
+
+/**
+ * Users that wait for something outside the directory (a cloud account to appear): kept pending so an
+ * incremental run, which sees only directory changes, tries them again.
+ */
+function waitsForCloud(u: ClassifiedUser): boolean {
+  return u.status === 'unmatched' && u.sourceSha256 !== null;
+}
+
 /** What the run saw, kept in state so the next run can skip unchanged work. Not in dry runs. */
 function recordSeen(deps: ReconcileDeps, u: ClassifiedUser, d: Decision): void {
   const s = deps.state;
   const before = s.getUser(u.objectGuid);
   // A user that failed before and needs nothing now is no longer pending.
-  const settled = d.action === 'skip' && u.status !== 'error' && before?.lastResult === 'error' ? { attempts: 0, lastResult: 'ok' as const, lastError: null } : {};
-  s.upsertUser({ objectGuid: u.objectGuid, dn: u.dn, ...(u.upn ? { upn: u.upn } : {}), ...(u.cloudId ? { cloudId: u.cloudId } : {}), route: u.route, ...settled });
+  const settled = d.action === 'skip' && d.status !== 'error' && !waitsForCloud(u) && before?.lastResult === 'error' ? { attempts: 0, lastResult: 'ok' as const, lastError: null } : {};
+  // A user matched to nobody this run owns no cloud user (and no longer counts in the threshold population).
+  s.upsertUser({ objectGuid: u.objectGuid, dn: u.dn, ...(u.upn ? { upn: u.upn } : {}), cloudId: u.cloudId, route: u.route, ...settled });
   // In sync: the cloud photo is this source photo, as good as pushed by us. Remember both sides, so a later
   // change is attributed to the right side (cloud-changed policy) and a cleared source may delete it.
   if (u.status === 'in-sync' && u.sourceSha256 && u.sourcePhash && u.cloudEtag && d.action === 'skip') {
@@ -170,15 +192,40 @@ function recordSeen(deps: ReconcileDeps, u: ClassifiedUser, d: Decision): void {
     const downloaded = u.cloudPhash && u.cloudEtag ? { phash: u.cloudPhash } : {};
     s.recordCloudSeen({ objectGuid: u.objectGuid, etag: u.cloudEtag, runId: deps.runId, ...downloaded });
   }
-  if (u.status === 'error') s.recordFailure({ objectGuid: u.objectGuid, runId: deps.runId, error: u.reason, action: 'skip' });
+  if (d.status === 'error') s.recordFailure({ objectGuid: u.objectGuid, runId: deps.runId, error: d.reason, action: 'skip' });
+  else if (waitsForCloud(u)) s.recordFailure({ objectGuid: u.objectGuid, runId: deps.runId, error: `waiting: ${u.reason}`, action: 'skip' });
+}
+
+/**
+ * Records what the run saw, a transaction per SEEN_BATCH users. After a full read, users the state knows but the
+ * directory no longer yields (deleted, moved out of scope) lose their cloud match: they own no cloud user now.
+ */
+function recordRun(deps: ReconcileDeps, seen: ReadonlyArray<{ u: ClassifiedUser; d: Decision }>, full: boolean): void {
+  for (let i = 0; i < seen.length; i += SEEN_BATCH) {
+    deps.state.transaction(() => {
+      for (const { u, d } of seen.slice(i, i + SEEN_BATCH)) recordSeen(deps, u, d);
+    });
+  }
+  if (!full) return;
+  const inRun = new Set(seen.map((x) => x.u.objectGuid.toLowerCase()));
+  const gone = [...deps.state.allUsers()].filter((s) => s.cloudId !== undefined && !inRun.has(s.objectGuid.toLowerCase()));
+  deps.state.transaction(() => {
+    for (const s of gone) deps.state.upsertUser({ objectGuid: s.objectGuid, cloudId: null });
+  });
 }
 
 async function writersFor(decisions: readonly Decision[], deps: ReconcileDeps): Promise<Partial<Record<Route, PhotoWriter>>> {
   const writers: Partial<Record<Route, PhotoWriter>> = { graph: deps.cloud.writer };
   const needsExchange = decisions.some((d) => d.action !== 'skip' && d.route !== 'graph');
   if (needsExchange && deps.exchangeWriter) {
-    const w = await deps.exchangeWriter();
-    writers[w.route] = w;
+    try {
+      const w = await deps.exchangeWriter();
+      writers[w.route] = w;
+    } catch (err) {
+      // No PowerShell, no session: the Exchange users fail (and are retried next run); the Graph users go on.
+      deps.log.error({ err }, 'the Exchange bridge cannot start; its users are recorded as failed and retried next run');
+      for (const route of ['exchange-onprem', 'exchange-legacy'] as const) writers[route] = unavailableWriter(route, err);
+    }
   }
   return writers;
 }
@@ -191,18 +238,10 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
   const popts = planOptions(cfg, opts, policy);
   const spool = await createPhotoSpool();
   try {
-    const decisions: Decision[] = [];
-    let errors = 0;
-    // What the run saw is recorded in one transaction per chunk: a durable SQLite write costs milliseconds.
-    let unrecorded: Array<{ u: ClassifiedUser; d: Decision }> = [];
-    const flushSeen = (): void => {
-      if (opts.dryRun || unrecorded.length === 0) return;
-      const batch = unrecorded;
-      unrecorded = [];
-      deps.state.transaction(() => {
-        for (const { u, d } of batch) recordSeen(deps, u, d);
-      });
-    };
+    const seen: Array<{ u: ClassifiedUser; d: Decision }> = [];
+    // Normalising for upload is CPU work (sharp, off the main thread): a few at a time while the read goes on.
+    const prepareLimit = pLimit(PREPARE_CONCURRENCY);
+    let preparing: Promise<void>[] = [];
     for await (const item of classifyUsers(
       {
         reader: deps.cloud.reader,
@@ -215,15 +254,29 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
       read.scope,
     )) {
       const u = item.user;
-      if (u.status === 'error') errors += 1;
-      let d = decide(u, deps.state.getUser(u.objectGuid), popts);
-      if (d.action === 'set' && !opts.dryRun) d = await prepareUpload(d, item.photo, spool);
-      unrecorded.push({ u, d });
-      if (unrecorded.length >= SEEN_BATCH) flushSeen();
-      decisions.push(d);
-      deps.onProgress?.('read', decisions.length);
+      const entry = { u, d: decide(u, deps.state.getUser(u.objectGuid), popts) };
+      seen.push(entry);
+      if (entry.d.action === 'set' && !opts.dryRun) {
+        const photo = item.photo;
+        preparing.push(prepareLimit(async () => void (entry.d = await prepareUpload(entry.d, photo, spool))));
+        if (preparing.length >= PREPARE_BATCH) {
+          await Promise.all(preparing);
+          preparing = [];
+        }
+      }
+      deps.onProgress?.('read', seen.length);
     }
-    flushSeen();
+    await Promise.all(preparing);
+
+    // One cloud user, one owner: settled over the whole run, then those who lost their claim are decided again.
+    const resolved = resolveClaims(seen.map((x) => x.u), read.mode === 'full' ? undefined : rememberedClaims(deps.state));
+    resolved.forEach((u, i) => {
+      const x = seen[i] as { u: ClassifiedUser; d: Decision };
+      if (u !== x.u) seen[i] = { u, d: decide(u, deps.state.getUser(u.objectGuid), popts) };
+    });
+    if (!opts.dryRun) recordRun(deps, seen, read.mode === 'full');
+    const decisions = seen.map((x) => x.d);
+    const errors = decisions.filter((d) => d.status === 'error').length;
     const plan = buildPlan(decisions, {
       deleteThreshold: cfg.reconcile.deleteThreshold,
       changeThreshold: cfg.reconcile.changeThreshold,
@@ -253,8 +306,11 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
         runId: deps.runId,
         onProgress: (done, total) => deps.onProgress?.('apply', done, total),
       });
-      // The mark moves only after everything was looked at; failed users stay pending and are retried.
-      if (read.nextMark) {
+      // The mark moves only after everything was looked at; failed users stay pending and are retried. Users the
+      // tenant policy blocked keep the mark where it was, so the next run reads them again once writes are allowed.
+      const blocked = decisions.some((d) => d.status === 'blocked');
+      if (blocked) deps.log.warn('the directory mark stays where it was: the next run reads the blocked users again');
+      if (read.nextMark && !blocked) {
         deps.state.setMark(deps.directoryKey, { ...read.nextMark, at: (deps.now ?? (() => new Date()))() });
         if (read.mode === 'full') deps.state.recordFullRun(deps.directoryKey);
       }

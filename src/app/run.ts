@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Env } from '../config/secrets.js';
 import { openAuditLog, type AuditLog } from '../state/audit.js';
@@ -51,7 +52,11 @@ export async function withRun<T>(
   work: (ctx: RunContext) => Promise<RunEnd<T>>,
 ): Promise<T> {
   const statePath = statePathFor(cfg, env);
-  await mkdir(dirname(statePath), { recursive: true });
+  try {
+    await mkdir(dirname(statePath), { recursive: true });
+  } catch (err) {
+    throw new ConfigError(`cannot create the state directory ${dirname(statePath)}: ${(err as Error).message} (set state.path in the config to a writable place)`, { cause: err });
+  }
   const runId = newRunId();
   const lock = await acquireRunLock(statePath, { owner: { runId, command: command.name } });
   // A sign of life for runs that outlast the lock's staleness window (6 h), so nobody takes the lock over.

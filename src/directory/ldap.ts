@@ -10,7 +10,7 @@ import { DirectoryConfigError, DirectoryError, DirectorySearchError } from './er
 import { buildUserFilter, parseFilter } from './filter.js';
 import { guidBytesToString } from './guid.js';
 import { classifyConnectError } from './ldap-errors.js';
-import { BINARY_ATTRIBUTES, USER_ATTRIBUTES, mapEntry, type PhotoAttribute } from './mapping.js';
+import { BINARY_ATTRIBUTES, PHOTO_ATTRIBUTES, USER_ATTRIBUTES, mapEntry, type PhotoAttribute } from './mapping.js';
 import type { DirectoryLogger, DirectorySource, HighWaterMark, UsersOptions } from './source.js';
 
 export interface LdapTlsConfig {
@@ -224,7 +224,8 @@ export class LdapDirectorySource implements DirectorySource {
     const pages = this.client.searchPaginated(this.config.baseDn, {
       scope: 'sub',
       filter: parseFilter(filterText),
-      attributes: [...USER_ATTRIBUTES],
+      // Only the photo attributes the mapping will look at: an unused jpegPhoto can be megabytes per user.
+      attributes: USER_ATTRIBUTES.filter((a) => !isPhotoAttribute(a) || (this.config.photoOrder ?? PHOTO_ATTRIBUTES).includes(a)),
       explicitBufferAttributes: BUFFER_ATTRIBUTES,
       paged: { pageSize: this.config.pageSize ?? DEFAULT_PAGE_SIZE },
     });
@@ -259,4 +260,8 @@ export class LdapDirectorySource implements DirectorySource {
     this.closed = true;
     await this.client.unbind().catch(() => undefined);
   }
+}
+
+function isPhotoAttribute(a: string): a is PhotoAttribute {
+  return (PHOTO_ATTRIBUTES as readonly string[]).includes(a);
 }

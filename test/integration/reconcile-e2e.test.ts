@@ -95,7 +95,8 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
       assert.equal(r.code, 0, r.stderr);
       const s = parse(r);
       assert.equal(s.mode, 'incremental');
-      assert.equal(s.summary.users, 0, 'nothing changed in AD, so nothing is read');
+      // Nothing changed in AD, so nobody is read but rec18: unmatched with a photo, it waits for its cloud account.
+      assert.equal(s.summary.users, 1);
       assert.equal(sum(world.emu.control.writeCounts()), before);
       const full = await reconcile('--full');
       assert.equal(parse(full).summary.users, 40);
@@ -113,7 +114,7 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
       assert.equal(r.code, 0, r.stderr);
       const s = parse(r);
       assert.equal(s.mode, 'incremental');
-      assert.equal(s.summary.users, 3);
+      assert.equal(s.summary.users, 4, 'the 3 changed users and rec18, still waiting for a cloud account');
       assert.deepEqual(s.actions.map((a) => a.upn.split('@')[0]).sort(), ['rec20', 'rec21', 'rec22']);
       const after = world.emu.control.writeCounts();
       const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
@@ -195,6 +196,18 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
       const after = world.emu.control.writeCounts();
       assert.equal(Object.keys(after).filter((k) => after[k] === (before[k] ?? 0) + 1).length, 34);
     });
+
+    it('an unmatched user with a photo is written by the next incremental run once its cloud account appears', async () => {
+      const seeded = world.seeded.get('rec18');
+      const id = world.emu.control.addUser({ userPrincipalName: world.upn('rec18'), onPremisesImmutableId: seeded?.immutableId as string });
+      const r = await reconcile();
+      assert.equal(r.code, 0, r.stderr);
+      const s = parse(r);
+      assert.equal(s.mode, 'incremental');
+      assert.deepEqual(s.actions.map((a) => [a.upn.split('@')[0], a.action, a.result]), [['rec18', 'set', 'ok']]);
+      assert.equal(world.emu.control.writeCounts()[id], 1);
+      assert.equal(parse(await reconcile()).summary.users, 0, 'and it waits no more');
+    });
   });
 
   describe('a 429/503 storm', () => {
@@ -242,6 +255,11 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
         assert.ok(s.actions.every((a) => a.result === 'blocked' && /onPremises/i.test(a.reason)));
         assert.equal(r.stderr.split('\n').filter((l) => /onPremises/.test(l)).length, 1, `explained once:\n${r.stderr}`);
         assert.equal(sum(world.emu.control.writeCounts()), 0);
+        // Nothing changes on-prem; once the tenant allows cloud writes, the next run still picks the users up.
+        world.emu.control.setPhotoUpdateSettings('cloud');
+        const again = await runHps(['reconcile', '--output', 'json', '--config', world.configPath], { env: world.env });
+        assert.equal(again.code, 0, again.stderr);
+        assert.equal(parse(again).summary.written, 5);
       } finally {
         await world.close();
       }

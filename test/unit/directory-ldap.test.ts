@@ -184,6 +184,17 @@ describe('directory LDAP source (fake client)', () => {
     assert.equal(client.pagesServed, 4);
   });
 
+  it('asks only for the photo attributes photoOrder names', async () => {
+    const { src, client } = await open({ photoOrder: ['thumbnailPhoto'] });
+    await collect(src.users());
+    const { options } = client.searches[0] as { options: SearchOptions };
+    assert.ok(options.attributes?.includes('thumbnailPhoto'));
+    assert.ok(!options.attributes?.includes('jpegPhoto'));
+    const both = await open();
+    await collect(both.src.users());
+    assert.ok((both.client.searches[0] as { options: SearchOptions }).options.attributes?.includes('jpegPhoto'));
+  });
+
   it('streams: the next page is fetched only when the consumer gets to it, and an early stop ends the search', async () => {
     const { src, client } = await open();
     let seen = 0;

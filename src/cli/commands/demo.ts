@@ -101,7 +101,7 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<CommandResu
         { dryRun: false, full: false, reload: false, allowDelete: false, force: false },
       );
       const summary = runSummary(r, r.applied?.failed || r.errors ? EXIT.partialFailure : EXIT.ok);
-      return { value: summary, status: 'ok', exitCode: summary.exitCode, summary: summary.summary };
+      return { value: summary, status: summary.exitCode === EXIT.ok ? 'ok' : 'partial', exitCode: summary.exitCode, summary: summary.summary };
     });
     const after = await buildReport({ cfg, directory, cloud });
     const files = [join(outDir, 'report-before.html'), join(outDir, 'report-after.html'), join(outDir, 'report-after.json'), join(outDir, 'audit.jsonl')];

@@ -34,10 +34,12 @@ export const fixOptions = z.strictObject({ ...common, user: z.string().min(1, 'g
 
 function exitCodeOf(r: ReconcileResult, verification?: Verification): number {
   if (r.refused) return EXIT.refused;
+  // The tenant policy refused every cloud write this run needed: say so above per-user failures, which it may explain.
+  const blockedOnly = r.plan.summary.blocked > 0 && r.plan.summary.set + r.plan.summary.delete === 0;
+  if (blockedOnly) return EXIT.refused;
   if ((r.applied?.failed ?? 0) > 0 || r.errors > 0) return EXIT.partialFailure;
   if (verification && !verification.verified) return EXIT.partialFailure;
-  const blockedOnly = r.plan.summary.blocked > 0 && r.plan.summary.set + r.plan.summary.delete === 0;
-  return blockedOnly ? EXIT.refused : EXIT.ok;
+  return EXIT.ok;
 }
 
 function dirKey(cfg: Config): string {

@@ -1,0 +1,165 @@
+/**
+ * Whose photo is it? End to end through the CLI, on the demo's LDIF export and the Graph emulator:
+ * one cloud user matched by two on-prem accounts, a cleared source photo deleted once (and never the
+ * photo someone puts there afterwards), and a broken Exchange bridge that must not stop the Graph users.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startEmulator } from '../../mocks/graph-emulator/index.js';
+import type { RunningEmulator } from '../../mocks/graph-emulator/types.js';
+import { runHps, type CliRun } from '../support/cli.js';
+
+const DEMO = path.resolve('mocks/demo');
+
+interface RunJson {
+  exitCode: number;
+  summary: { set: number; delete: number; written: number; failed: number };
+  actions: Array<{ upn: string; action: string; result: string; reason: string; route: string; error?: string }>;
+}
+interface ReportJson {
+  users: Array<{ upn: string; status: string; matchedBy: string | null; reason: string }>;
+}
+
+function json<T>(r: CliRun): T {
+  try {
+    return JSON.parse(r.stdout) as T;
+  } catch {
+    throw new Error(`no JSON on stdout (exit ${r.code}); stderr:\n${r.stderr}`);
+  }
+}
+
+/** The LDIF record (block) of the entry whose DN starts with `CN=<cn>,`. */
+function block(ldif: string, cn: string): string {
+  const b = ldif.split(/\n\n/).find((x) => x.includes(`dn: CN=${cn},`));
+  if (!b) throw new Error(`no ${cn} in the LDIF`);
+  return b;
+}
+
+function withoutPhoto(record: string): string {
+  const out: string[] = [];
+  let skipping = false;
+  for (const line of record.split('\n')) {
+    if (/^thumbnailPhoto::/i.test(line)) skipping = true;
+    else if (!(skipping && line.startsWith(' '))) {
+      skipping = false;
+      out.push(line);
+    }
+  }
+  return out.join('\n');
+}
+
+describe('photo ownership end to end (CLI, demo LDIF, Graph emulator)', function () {
+  this.timeout(120_000);
+  let emu: RunningEmulator;
+  let dir: string;
+  let ldifPath: string;
+  let configPath: string;
+  let env: Record<string, string>;
+  let baseConfig: Record<string, unknown>;
+  const hps = (...args: string[]): Promise<CliRun> => runHps([...args, '--config', configPath], { env });
+  const writeConfig = (extra: Record<string, unknown>): Promise<void> => writeFile(configPath, JSON.stringify({ ...baseConfig, ...extra }));
+
+  beforeEach(async () => {
+    const tenant = JSON.parse(await readFile(path.join(DEMO, 'tenant.json'), 'utf8')) as { clients: Array<{ clientId: string; secret: string }>; users: Array<{ photo?: string }> };
+    for (const u of tenant.users) if (typeof u.photo === 'string') u.photo = path.join(DEMO, u.photo);
+    emu = await startEmulator({ state: tenant as never, port: 0, faults: { retryAfterSeconds: 0.05 } });
+    dir = await mkdtemp(path.join(tmpdir(), 'hps-ownership-'));
+    ldifPath = path.join(dir, 'directory.ldif');
+    await writeFile(ldifPath, await readFile(path.join(DEMO, 'directory.ldif')));
+    const client = tenant.clients[0] as { clientId: string; secret: string };
+    baseConfig = {
+      directory: { type: 'ldif', file: ldifPath },
+      cloud: { tenantId: emu.tenantId, clientId: client.clientId, authorityHost: emu.baseUrl, graphBaseUrl: emu.baseUrl, caFile: emu.caCertPath, maxTries: 2 },
+      state: { path: path.join(dir, 'state.db'), auditLog: path.join(dir, 'audit.jsonl') },
+    };
+    configPath = path.join(dir, 'config.json');
+    await writeConfig({});
+    env = { HPS_CLIENT_SECRET: client.secret };
+  });
+
+  afterEach(async () => {
+    await emu?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives a cloud user claimed twice to the stronger key, in the report and in reconcile', async () => {
+    const ldif = await readFile(ldifPath, 'utf8');
+    // An admin account, read first, whose mail is Alan Turing's: it must not take Alan's cloud user by mail.
+    const admin = block(ldif, 'Grace Hopper')
+      .replace('dn: CN=Grace Hopper,OU=Staff', 'dn: CN=adm-alan,OU=Admins')
+      .replace(/^cn: .*$/m, 'cn: adm-alan')
+      .replace(/^sAMAccountName: .*$/m, 'sAMAccountName: adm-alan')
+      .replace(/^userPrincipalName: .*$/m, 'userPrincipalName: adm-alan@corp.example.com')
+      .replace(/^mail: .*$/m, 'mail: alan.turing@corp.example.com')
+      .replace(/^objectGUID:: .*$/m, 'objectGUID:: AAECAwQFBgcICQoLDA0ODw==');
+    const alan = block(ldif, 'Alan Turing');
+    await writeFile(ldifPath, ldif.replace(alan, `${admin}\n\n${alan}`));
+
+    const report = json<ReportJson>(await hps('report', '--format', 'json'));
+    const row = (upn: string) => report.users.find((u) => u.upn === upn);
+    assert.equal(row('alan.turing@corp.example.com')?.matchedBy, 'userPrincipalName');
+    assert.equal(row('adm-alan@corp.example.com')?.status, 'unmatched');
+    assert.match(row('adm-alan@corp.example.com')?.reason ?? '', /belongs to CN=Alan Turing.*stronger key than mail/);
+
+    const before = emu.control.writeCounts();
+    const run = json<RunJson>(await hps('reconcile', '--output', 'json'));
+    assert.ok(!run.actions.some((a) => a.upn.startsWith('adm-alan')), JSON.stringify(run.actions));
+    assert.notEqual(emu.control.getStoredPhoto('alan.turing@corp.example.com'), null, 'Alan still has his cloud photo');
+    const after = emu.control.writeCounts();
+    const written = Object.keys(after).filter((k) => after[k] !== before[k]);
+    assert.equal(written.length, run.summary.written, 'only the planned writes happened');
+  });
+
+  it('deletes a cleared photo once, and leaves alone the photo someone sets afterwards', async () => {
+    const upn = 'eileen.collins@corp.example.com';
+    assert.equal((await hps('reconcile', '--output', 'json')).code !== 70, true);
+    const ldif = await readFile(ldifPath, 'utf8');
+    const eileen = block(ldif, 'Eileen Collins');
+    await writeFile(ldifPath, ldif.replace(eileen, withoutPhoto(eileen)));
+    const del = json<RunJson>(await hps('reconcile', '--output', 'json', '--allow-delete'));
+    assert.deepEqual(del.actions.filter((a) => a.upn === upn).map((a) => [a.action, a.result]), [['delete', 'ok']]);
+    assert.equal(emu.control.getStoredPhoto(upn), null);
+
+    await emu.control.setCloudPhoto(upn, await readFile(path.join(DEMO, 'cloud-photos/grace.hopper.jpg')));
+    for (let i = 0; i < 2; i++) {
+      const again = json<RunJson>(await hps('reconcile', '--output', 'json', '--allow-delete'));
+      assert.deepEqual(again.actions.filter((a) => a.upn === upn), [], `run ${i + 2} after the delete`);
+      assert.notEqual(emu.control.getStoredPhoto(upn), null, 'her own cloud photo stays');
+    }
+  });
+
+  it('a broken Exchange bridge fails its users (retried next run) and the Graph users are still written', async () => {
+    await writeConfig({
+      exchange: { mode: 'onprem', connectionUri: 'http://exch.corp.example.com/PowerShell/', pwshPath: path.join(dir, 'no-such-pwsh') },
+      routing: { overrides: [{ upn: 'katherine.johnson@corp.example.com', route: 'exchange-onprem' }] },
+    });
+    const r = await hps('reconcile', '--output', 'json');
+    assert.equal(r.code, 1, r.stderr);
+    const s = json<RunJson>(r);
+    const kj = s.actions.find((a) => a.upn === 'katherine.johnson@corp.example.com');
+    assert.deepEqual([kj?.route, kj?.result], ['exchange-onprem', 'error']);
+    assert.match(kj?.error ?? '', /WriterUnavailable: the exchange-onprem writer cannot work/);
+    const graphOk = s.actions.filter((a) => a.route === 'graph' && a.result === 'ok');
+    assert.ok(graphOk.length > 0, 'Graph users were written');
+    assert.equal(Object.keys(emu.control.writeCounts()).length, graphOk.length);
+    // Retried next run: still failing, still reported, Graph users not written twice.
+    const writes = emu.control.writeCounts();
+    const again = json<RunJson>(await hps('reconcile', '--output', 'json'));
+    assert.deepEqual(again.actions.find((a) => a.upn === 'katherine.johnson@corp.example.com')?.result, 'error');
+    assert.deepEqual(again.actions.filter((a) => a.result === 'ok'), []);
+    assert.deepEqual(emu.control.writeCounts(), writes);
+  });
+
+  it('an unreadable LDIF file or an unwritable state path is bad input: exit 2 with the reason', async () => {
+    await writeConfig({ directory: { type: 'ldif', file: path.join(dir, 'missing.ldif') } });
+    const noFile = await hps('report');
+    assert.equal(noFile.code, 2, noFile.stderr);
+    assert.match(noFile.stderr, /Cannot read the LDIF file .*missing\.ldif/);
+    await writeConfig({ state: { path: path.join(ldifPath, 'state.db') } });
+    const noState = await hps('reconcile');
+    assert.equal(noState.code, 2, noState.stderr);
+    assert.match(noState.stderr, /cannot create the state directory .*directory\.ldif.*state\.path/);
+  });
+});
