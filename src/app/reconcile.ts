@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { PhotoWriter } from '../apply/writer.js';
 import { applyPlan, type ApplyOutcome } from '../apply/apply.js';
 import { createPhotoSpool, type PhotoSpool } from '../apply/spool.js';
-import { unavailableWriter } from '../apply/unavailable.js';
+import { stopsTheRun, unavailableWriter } from '../apply/unavailable.js';
 import type { CloudConnection } from '../cloud/connect.js';
 import type { PhotoUpdatePolicy } from '../cloud/policy.js';
 import type { Config } from '../config/schema.js';
@@ -22,6 +22,7 @@ import type { ClassifiedUser } from '../reconcile/classify.js';
 import { buildPlan, decide, type Decision, type Plan, type PlanOptions } from '../reconcile/plan.js';
 import type { AuditLog } from '../state/audit.js';
 import { cloudPhashFor } from '../state/user-record.js';
+import { deferredError, deferredKind } from '../state/pending.js';
 import type { StateStore } from '../state/store.js';
 import { classifyUsers, directoryScope, singleUserScope, type DriftScope } from './drift.js';
 import { selectorsFor } from './identify.js';
@@ -91,14 +92,27 @@ async function* concat(first: AsyncIterable<OnPremUser>, rest: () => AsyncIterab
   for await (const u of rest()) if (!seen.has(u.objectGuid.toLowerCase())) yield u;
 }
 
-/** Users whose last attempt failed, read one by one (they are few). */
-async function* pendingUsers(deps: ReconcileDeps): AsyncGenerator<OnPremUser> {
+/**
+ * Pending users (failed, or deferred: see state/pending.ts), read one by one. Users blocked by the tenant policy are
+ * left out while the policy still blocks. A pending user the directory no longer returns (deleted, out of scope)
+ * stops being pending.
+ */
+async function* pendingUsers(deps: ReconcileDeps, opts: ReconcileOptions, policy: PhotoUpdatePolicy): AsyncGenerator<OnPremUser> {
   for (const s of deps.state.usersWithPendingErrors()) {
-    for await (const u of deps.directory.users({ only: { by: 'objectGuid', value: s.objectGuid } })) yield u;
+    if (!policy.allowsCloudWrites && deferredKind(s) === 'blocked') continue;
+    let found = false;
+    for await (const u of deps.directory.users({ only: { by: 'objectGuid', value: s.objectGuid } })) {
+      found = true;
+      yield u;
+    }
+    if (!found && !opts.dryRun) deps.state.upsertUser({ objectGuid: s.objectGuid, ...NOT_PENDING, cloudId: null });
   }
 }
 
-async function planRead(deps: ReconcileDeps, opts: ReconcileOptions): Promise<ReadPlan> {
+/** The patch that ends a user's pending state. */
+const NOT_PENDING = { attempts: 0, lastResult: null, lastError: null } as const;
+
+async function planRead(deps: ReconcileDeps, opts: ReconcileOptions, policy: PhotoUpdatePolicy): Promise<ReadPlan> {
   const reader = deps.cloud.reader;
   if (opts.user) return { mode: 'single', scope: await singleUserScope(deps.directory, reader, selectorsFor(opts.user), opts.user) };
   const nextMark = deps.directory.directoryMark ? await deps.directory.directoryMark() : undefined;
@@ -119,7 +133,7 @@ async function planRead(deps: ReconcileDeps, opts: ReconcileOptions): Promise<Re
   if (ageDays > deps.cfg.reconcile.fullEveryDays) return full(`last full read ${lastFull ? `${ageDays.toFixed(1)} days ago` : 'never'} (fullEveryDays ${deps.cfg.reconcile.fullEveryDays})`);
   const since = { invocationId: mark.invocationId, usn: mark.usn };
   deps.log.info({ sinceUsn: mark.usn.toString() }, 'incremental directory read');
-  const users = concat(deps.directory.users({ since }), () => pendingUsers(deps));
+  const users = concat(deps.directory.users({ since }), () => pendingUsers(deps, opts, policy));
   return { mode: 'incremental', scope: await directoryScope(users, reader), nextMark };
 }
 
@@ -160,29 +174,37 @@ function planOptions(cfg: Config, opts: ReconcileOptions, policy: PhotoUpdatePol
   };
 }
 
-/** Who the state says owns each cloud user: claims of on-prem users an incremental run or `fix` does not read. */
-function rememberedClaims(state: StateStore): (cloudId: string) => RememberedClaim | undefined {
-  const owners = new Map<string, RememberedClaim>();
-  for (const u of state.allUsers()) if (u.cloudId) owners.set(u.cloudId, { objectGuid: u.objectGuid, ...(u.dn ? { dn: u.dn } : {}) });
-  return (cloudId) => owners.get(cloudId);
+/** Who the state says claims each cloud user: owners (and tied parties) an incremental run or `fix` does not read. */
+function rememberedClaims(state: StateStore): (cloudId: string) => RememberedClaim[] {
+  const claims = new Map<string, RememberedClaim[]>();
+  for (const u of state.allUsers()) {
+    if (!u.cloudId) continue;
+    const claim = { objectGuid: u.objectGuid, ...(u.dn ? { dn: u.dn } : {}) };
+    const list = claims.get(u.cloudId);
+    if (list) list.push(claim);
+    else claims.set(u.cloudId, [claim]);
+  }
+  return (cloudId) => claims.get(cloudId) ?? [];
 }
 
-/**
- * Users that wait for something outside the directory (a cloud account to appear): kept pending so an
- * incremental run, which sees only directory changes, tries them again.
- */
-function waitsForCloud(u: ClassifiedUser): boolean {
-  return u.status === 'unmatched' && u.sourceSha256 !== null;
+/** Why a user stays pending although nothing failed: it waits for its cloud account, or for the tenant policy. */
+function deferral(u: ClassifiedUser, d: Decision): string | undefined {
+  if (d.status === 'blocked') return deferredError('blocked', d.reason);
+  if (u.status === 'unmatched' && u.sourceSha256 !== null) return deferredError('waiting', u.reason);
+  return undefined;
 }
 
 /** What the run saw, kept in state so the next run can skip unchanged work. Not in dry runs. */
-function recordSeen(deps: ReconcileDeps, u: ClassifiedUser, d: Decision): void {
+function recordSeen(deps: ReconcileDeps, u: ClassifiedUser, d: Decision, contested: string | undefined): void {
   const s = deps.state;
   const before = s.getUser(u.objectGuid);
-  // A user that failed before and needs nothing now is no longer pending.
-  const settled = d.action === 'skip' && d.status !== 'error' && !waitsForCloud(u) && before?.lastResult === 'error' ? { attempts: 0, lastResult: 'ok' as const, lastError: null } : {};
-  // A user matched to nobody this run owns no cloud user (and no longer counts in the threshold population).
-  s.upsertUser({ objectGuid: u.objectGuid, dn: u.dn, ...(u.upn ? { upn: u.upn } : {}), cloudId: u.cloudId, route: u.route, ...settled });
+  const deferred = deferral(u, d);
+  // A user that was pending and needs nothing now is no longer pending.
+  const settled = d.action === 'skip' && d.status !== 'error' && !deferred && before?.lastResult === 'error' ? NOT_PENDING : {};
+  // A user matched to nobody this run owns no cloud user (and no longer counts in the threshold population); a
+  // party to a tie keeps the contested cloud user as its claim, so a later run that reads only the other party
+  // does not hand it over.
+  s.upsertUser({ objectGuid: u.objectGuid, dn: u.dn, ...(u.upn ? { upn: u.upn } : {}), cloudId: u.cloudId ?? contested ?? null, route: u.route, ...settled });
   // In sync: the cloud photo is this source photo, as good as pushed by us. Remember both sides, so a later
   // change is attributed to the right side (cloud-changed policy) and a cleared source may delete it.
   if (u.status === 'in-sync' && u.sourceSha256 && u.sourcePhash && u.cloudEtag && d.action === 'skip') {
@@ -193,24 +215,28 @@ function recordSeen(deps: ReconcileDeps, u: ClassifiedUser, d: Decision): void {
     s.recordCloudSeen({ objectGuid: u.objectGuid, etag: u.cloudEtag, runId: deps.runId, ...downloaded });
   }
   if (d.status === 'error') s.recordFailure({ objectGuid: u.objectGuid, runId: deps.runId, error: d.reason, action: 'skip' });
-  else if (waitsForCloud(u)) s.recordFailure({ objectGuid: u.objectGuid, runId: deps.runId, error: `waiting: ${u.reason}`, action: 'skip' });
+  // Deferred: pending like a failure, but no attempt counted and what was pushed before untouched.
+  else if (deferred) s.upsertUser({ objectGuid: u.objectGuid, lastResult: 'error', lastError: deferred, lastRunId: deps.runId });
 }
 
 /**
  * Records what the run saw, a transaction per SEEN_BATCH users. After a full read, users the state knows but the
- * directory no longer yields (deleted, moved out of scope) lose their cloud match: they own no cloud user now.
+ * directory no longer yields (deleted, moved out of scope) lose their cloud claim and stop being pending.
  */
-function recordRun(deps: ReconcileDeps, seen: ReadonlyArray<{ u: ClassifiedUser; d: Decision }>, full: boolean): void {
+function recordRun(deps: ReconcileDeps, seen: ReadonlyArray<{ u: ClassifiedUser; d: Decision }>, contested: ReadonlyMap<string, string>, full: boolean): void {
   for (let i = 0; i < seen.length; i += SEEN_BATCH) {
     deps.state.transaction(() => {
-      for (const { u, d } of seen.slice(i, i + SEEN_BATCH)) recordSeen(deps, u, d);
+      for (const { u, d } of seen.slice(i, i + SEEN_BATCH)) recordSeen(deps, u, d, contested.get(u.objectGuid.toLowerCase()));
     });
   }
   if (!full) return;
   const inRun = new Set(seen.map((x) => x.u.objectGuid.toLowerCase()));
-  const gone = [...deps.state.allUsers()].filter((s) => s.cloudId !== undefined && !inRun.has(s.objectGuid.toLowerCase()));
+  const gone: string[] = [];
+  for (const s of deps.state.allUsers()) {
+    if ((s.cloudId !== undefined || s.lastResult === 'error') && !inRun.has(s.objectGuid.toLowerCase())) gone.push(s.objectGuid);
+  }
   deps.state.transaction(() => {
-    for (const s of gone) deps.state.upsertUser({ objectGuid: s.objectGuid, cloudId: null });
+    for (const objectGuid of gone) deps.state.upsertUser({ objectGuid, cloudId: null, ...NOT_PENDING });
   });
 }
 
@@ -222,6 +248,7 @@ async function writersFor(decisions: readonly Decision[], deps: ReconcileDeps): 
       const w = await deps.exchangeWriter();
       writers[w.route] = w;
     } catch (err) {
+      if (stopsTheRun(err)) throw err;
       // No PowerShell, no session: the Exchange users fail (and are retried next run); the Graph users go on.
       deps.log.error({ err }, 'the Exchange bridge cannot start; its users are recorded as failed and retried next run');
       for (const route of ['exchange-onprem', 'exchange-legacy'] as const) writers[route] = unavailableWriter(route, err);
@@ -234,7 +261,7 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
   const { cfg } = deps;
   const policy = await deps.cloud.readPolicy();
   if (!policy.allowsCloudWrites) deps.log.warn(`${policy.detail} Users routed to Graph are reported as blocked, not failed.`);
-  const read = await planRead(deps, opts);
+  const read = await planRead(deps, opts, policy);
   const popts = planOptions(cfg, opts, policy);
   const spool = await createPhotoSpool();
   try {
@@ -269,12 +296,15 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
     await Promise.all(preparing);
 
     // One cloud user, one owner: settled over the whole run, then those who lost their claim are decided again.
-    const resolved = resolveClaims(seen.map((x) => x.u), read.mode === 'full' ? undefined : rememberedClaims(deps.state));
-    resolved.forEach((u, i) => {
+    const claims = resolveClaims(seen.map((x) => x.u), read.mode === 'full' ? undefined : rememberedClaims(deps.state));
+    claims.users.forEach((u, i) => {
       const x = seen[i] as { u: ClassifiedUser; d: Decision };
       if (u !== x.u) seen[i] = { u, d: decide(u, deps.state.getUser(u.objectGuid), popts) };
     });
-    if (!opts.dryRun) recordRun(deps, seen, read.mode === 'full');
+    // The population the percentage threshold is taken of, as the state knew it before this run (so a dry run
+    // and the real run judge the same plan the same way).
+    const population = knownMatchedUsers(deps.state);
+    if (!opts.dryRun) recordRun(deps, seen, claims.contested, read.mode === 'full');
     const decisions = seen.map((x) => x.d);
     const errors = decisions.filter((d) => d.status === 'error').length;
     const plan = buildPlan(decisions, {
@@ -282,7 +312,7 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
       changeThreshold: cfg.reconcile.changeThreshold,
       changeThresholdPercent: cfg.reconcile.changeThresholdPercent,
       percentFloor: 20,
-      population: knownMatchedUsers(deps.state),
+      population,
     });
     const base = { runId: deps.runId, mode: read.mode, dryRun: opts.dryRun, policy, plan, errors };
     if (plan.refusal && !opts.force) {
@@ -306,11 +336,9 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
         runId: deps.runId,
         onProgress: (done, total) => deps.onProgress?.('apply', done, total),
       });
-      // The mark moves only after everything was looked at; failed users stay pending and are retried. Users the
-      // tenant policy blocked keep the mark where it was, so the next run reads them again once writes are allowed.
-      const blocked = decisions.some((d) => d.status === 'blocked');
-      if (blocked) deps.log.warn('the directory mark stays where it was: the next run reads the blocked users again');
-      if (read.nextMark && !blocked) {
+      // The mark moves only after everything was looked at; failed, waiting and blocked users stay pending and are
+      // read again by later runs.
+      if (read.nextMark) {
         deps.state.setMark(deps.directoryKey, { ...read.nextMark, at: (deps.now ?? (() => new Date()))() });
         if (read.mode === 'full') deps.state.recordFullRun(deps.directoryKey);
       }

@@ -47,6 +47,6 @@ export async function buildReport(deps: ReportDeps, opts: { user?: string } = {}
     deps.onUser?.(item.user);
   }
   // As reconcile does: a cloud user claimed by several on-prem users goes to the strongest key, ties to nobody.
-  const resolved = resolveClaims(users);
+  const resolved = resolveClaims(users).users;
   return { generatedAt: started.toISOString(), summary: summarise(resolved), users: resolved, notes };
 }

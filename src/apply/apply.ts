@@ -8,7 +8,7 @@ import type { Decision } from '../reconcile/plan.js';
 import type { AuditLog } from '../state/audit.js';
 import type { StateStore } from '../state/store.js';
 import type { PhotoSpool } from './spool.js';
-import { unavailableWriter } from './unavailable.js';
+import { stopsTheRun, unavailableWriter } from './unavailable.js';
 import type { PhotoWriter, WriteResult } from './writer.js';
 
 export interface ApplyDeps {
@@ -121,6 +121,7 @@ export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps)
       try {
         return await fn(w);
       } catch (err) {
+        if (stopsTheRun(err)) throw err;
         writer = unavailableWriter(route, err);
         return fn(writer);
       }

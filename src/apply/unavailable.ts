@@ -6,6 +6,17 @@
 import type { Route } from '../model.js';
 import type { PhotoWriter, WriteResult } from './writer.js';
 
+/**
+ * Errors that stop the run instead of failing a route's users: the configuration or the sign-in is wrong, so every
+ * later user would fail the same way and the exit code must say so (2 or 4, not 1). Matched by class name, as the
+ * CLI's exit-code mapping does.
+ */
+const RUN_STOPPING = new Set(['ExchangeConfigError', 'CloudConfigError', 'CloudAuthError']);
+
+export function stopsTheRun(err: unknown): boolean {
+  return err instanceof Error && RUN_STOPPING.has(err.name);
+}
+
 function adviceOf(err: unknown): string | undefined {
   const advice = err instanceof Error ? (err as Error & { advice?: unknown }).advice : undefined;
   return typeof advice === 'string' && advice.trim() !== '' ? advice : undefined;

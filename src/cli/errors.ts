@@ -25,7 +25,6 @@ const LOCK_ERRORS = new Set(['LockHeldError']);
 /** Errors that mean the input (config, identifier, filter, LDIF file) is wrong: fix it, retrying will not help. */
 const INPUT_ERRORS = new Set([
   'UserNotFoundError',
-  'DirectoryError',
   'DirectoryConfigError',
   'DirectorySearchError',
   'FilterSyntaxError',

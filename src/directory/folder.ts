@@ -20,7 +20,7 @@
 import { readdir as fsReaddir, readFile as fsReadFile, stat as fsStat } from 'node:fs/promises';
 import path from 'node:path';
 import type { OnPremUser, SourcePhoto } from '../model.js';
-import { DirectoryConfigError, DirectoryError } from './errors.js';
+import { DirectoryConfigError, DirectoryConnectError, DirectoryError } from './errors.js';
 import type { DirectorySource, UsersOptions } from './source.js';
 
 /** The file system calls the folder source makes (tests may pass fakes). */
@@ -174,7 +174,7 @@ export class FolderPhotoSource {
           .filter((f) => this.extensions.includes(f.ext))
           .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
       (err: unknown) => {
-        throw new DirectoryError(`Cannot list the photo folder ${this.dir}: ${(err as Error).message}`, { cause: err });
+        throw new DirectoryConnectError('unreachable', `Cannot list the photo folder ${this.dir}: ${(err as Error).message}`, { cause: err });
       },
     );
     return this.index;

@@ -11,7 +11,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { OnPremUser } from '../model.js';
-import { DirectoryError, LdifSyntaxError } from './errors.js';
+import { DirectoryConfigError, DirectoryError, LdifSyntaxError } from './errors.js';
 import { USER_ATTRIBUTES, mapEntry, type PhotoAttribute, type RawEntry, type RawValue } from './mapping.js';
 import { matchesSelector, selectorGuidBytes, type DirectorySource, type UsersOptions } from './source.js';
 
@@ -239,7 +239,7 @@ export class LdifDirectorySource implements DirectorySource {
     } catch (err) {
       if (err instanceof LdifSyntaxError) throw new LdifSyntaxError(`${file}: ${err.message}`, err.line, { cause: err });
       if (err instanceof DirectoryError) throw err;
-      throw new DirectoryError(`Cannot read the LDIF file ${file}: ${(err as Error).message}`, { cause: err });
+      throw new DirectoryConfigError(`Cannot read the LDIF file ${file}: ${(err as Error).message}`, { cause: err });
     }
   }
 

@@ -2,16 +2,23 @@
  * One cloud user, one on-prem owner. When several on-prem users match the same cloud user (a leaver and a
  * rehire, a UPN that is someone else's mail), the strongest key wins: immutableId (the exact on-prem object), then
  * userPrincipalName, then mail. Equal keys are a tie, and a tie is never guessed: all claimants become unmatched.
- * A claim the state remembers for an on-prem user this run did not read (incremental runs, `fix`) counts too.
- * Pure: runs over the classified users of a whole run, after the read and before anything is planned.
+ * Claims the state remembers for on-prem users this run did not read (incremental runs, `fix`) count too: the
+ * owner of a cloud user, and the parties of a tie (their objectGUIDs are returned in `contested`, for the caller
+ * to remember). Pure: runs over the classified users of a whole run, after the read and before anything is planned.
  */
 import { MATCH_KEYS, type MatchKey } from '../model.js';
 import type { ClassifiedUser } from './classify.js';
 
-/** Who the state says owns a cloud user. */
+/** An on-prem user the state says claims a cloud user. */
 export interface RememberedClaim {
   objectGuid: string;
   dn?: string;
+}
+
+export interface ResolvedClaims {
+  users: ClassifiedUser[];
+  /** Losers of a tie, by lower-case objectGUID → the cloud user they tie on; remember it as their claim. */
+  contested: Map<string, string>;
 }
 
 const strength = (key: MatchKey | null): number => (key === null ? MATCH_KEYS.length : MATCH_KEYS.indexOf(key));
@@ -22,8 +29,8 @@ function lose(u: ClassifiedUser, reason: string): ClassifiedUser {
 
 export function resolveClaims(
   users: readonly ClassifiedUser[],
-  remembered?: (cloudId: string) => RememberedClaim | undefined,
-): ClassifiedUser[] {
+  remembered?: (cloudId: string) => readonly RememberedClaim[],
+): ResolvedClaims {
   const byCloud = new Map<string, number[]>();
   users.forEach((u, i) => {
     if (u.cloudId === null) return;
@@ -33,29 +40,28 @@ export function resolveClaims(
   });
   const inRun = new Set(users.map((u) => u.objectGuid.toLowerCase()));
   const out = [...users];
+  const contested = new Map<string, string>();
+  const at = (i: number): ClassifiedUser => users[i] as ClassifiedUser;
   for (const [cloudId, claimants] of byCloud) {
-    if (claimants.length > 1) {
-      const best = Math.min(...claimants.map((i) => strength((users[i] as ClassifiedUser).matchedBy)));
-      const winners = claimants.filter((i) => strength((users[i] as ClassifiedUser).matchedBy) === best);
-      const dns = claimants.map((i) => (users[i] as ClassifiedUser).dn);
+    const best = Math.min(...claimants.map((i) => strength(at(i).matchedBy)));
+    const winners = claimants.filter((i) => strength(at(i).matchedBy) === best);
+    if (winners.length > 1) {
+      const dns = winners.map((i) => at(i).dn).join('; ');
       for (const i of claimants) {
-        const u = users[i] as ClassifiedUser;
-        if (winners.length === 1 && winners[0] === i) continue;
-        if (winners.length > 1) {
-          out[i] = lose(u, `cloud user ${cloudId} is matched by ${u.matchedBy} to several on-prem users (${dns.join('; ')}); not guessing`);
-        } else {
-          const w = users[winners[0] as number] as ClassifiedUser;
-          out[i] = lose(u, `cloud user ${cloudId} belongs to ${w.dn}, matched by ${w.matchedBy}, a stronger key than ${u.matchedBy}`);
-        }
+        out[i] = lose(at(i), `cloud user ${cloudId} is matched by ${at(winners[0] as number).matchedBy} to several on-prem users (${dns}); not guessing`);
+        if (winners.includes(i)) contested.set(at(i).objectGuid.toLowerCase(), cloudId);
       }
       continue;
     }
-    const i = claimants[0] as number;
-    const u = users[i] as ClassifiedUser;
-    const prior = remembered?.(cloudId);
-    if (prior && prior.objectGuid.toLowerCase() !== u.objectGuid.toLowerCase() && !inRun.has(prior.objectGuid.toLowerCase())) {
-      out[i] = lose(u, `cloud user ${cloudId} is matched to ${prior.dn ?? prior.objectGuid} (remembered from an earlier run); a full run (--full) checks both again`);
+    const w = at(winners[0] as number);
+    for (const i of claimants) {
+      if (i !== winners[0]) out[i] = lose(at(i), `cloud user ${cloudId} belongs to ${w.dn}, matched by ${w.matchedBy}, a stronger key than ${at(i).matchedBy}`);
+    }
+    // Someone this run did not read holds (or contests) the cloud user: the winner cannot tell who is right.
+    const other = (remembered?.(cloudId) ?? []).find((c) => !inRun.has(c.objectGuid.toLowerCase()));
+    if (other) {
+      out[winners[0] as number] = lose(w, `cloud user ${cloudId} is matched to ${other.dn ?? other.objectGuid} (remembered from an earlier run); a full run (--full) checks both again`);
     }
   }
-  return out;
+  return { users: out, contested };
 }

@@ -8,6 +8,7 @@
  * cloud photo we never owned.
  */
 import type { Action, Route, Status } from '../model.js';
+import { deferredKind } from '../state/pending.js';
 import type { UserState } from '../state/store.js';
 import type { ClassifiedUser } from './classify.js';
 
@@ -61,10 +62,11 @@ function skip(u: ClassifiedUser, reason: string, status: Status = u.status): Dec
  * for those routes the state is the judge: the same source photo was already pushed successfully.
  */
 function alreadyPushedThroughExchange(u: ClassifiedUser, s: UserState | undefined): boolean {
+  // pushedSha256 is set only by a successful set (a failure keeps it, a delete clears it) and sourceSha256 is the
+  // source that push was made from, so these say "this source is what we last put there", whatever happened since.
   return (
     u.route !== 'graph' &&
-    s?.lastAction === 'set' &&
-    s.lastResult === 'ok' &&
+    s?.pushedSha256 !== undefined &&
     s.route === u.route &&
     s.sourceSha256 !== undefined &&
     s.sourceSha256 === u.sourceSha256
@@ -73,7 +75,8 @@ function alreadyPushedThroughExchange(u: ClassifiedUser, s: UserState | undefine
 
 /** One user's decision. */
 export function decide(u: ClassifiedUser, s: UserState | undefined, opts: PlanOptions): Decision {
-  const retry = s?.lastResult === 'error';
+  // A user that waited (for a cloud account, for the tenant policy) is not retrying a failure.
+  const retry = s?.lastResult === 'error' && deferredKind(s) === undefined;
   if (!opts.reload && (u.status === 'missing-in-cloud' || u.status === 'drifted') && alreadyPushedThroughExchange(u, s)) {
     return skip(u, `this source photo was already set through ${u.route} (Graph does not show on-prem mailbox photos)`, 'in-sync');
   }
@@ -106,8 +109,10 @@ export function decide(u: ClassifiedUser, s: UserState | undefined, opts: PlanOp
     case 'missing-in-source': {
       const ours = s?.sourceSha256 !== undefined || s?.pushedSha256 !== undefined;
       if (!ours) return skip(u, 'cloud photo was not put there by this tool; left alone');
-      if (s?.cloudId !== undefined && u.cloudId !== null && s.cloudId !== u.cloudId) {
-        return skip(u, `the state remembers a push to another cloud user (${s.cloudId}); this cloud photo is not ours to delete`);
+      // Ours only if the state ties the push to this very cloud user (a user once unmatched, or matched anew, is not).
+      if (s?.cloudId === undefined || s.cloudId !== u.cloudId) {
+        const other = s?.cloudId === undefined ? 'no cloud user' : `another cloud user (${s.cloudId})`;
+        return skip(u, `the state ties our last push to ${other}; this cloud photo is not known to be ours, left alone`);
       }
       // Someone put a new photo in the cloud after ours: only policy overwrite lets the cleared source remove it.
       const changed = s?.cloudEtagAfterPush !== undefined && u.cloudEtag !== null && u.cloudEtag !== s.cloudEtagAfterPush;

@@ -112,6 +112,35 @@ describe('photo ownership end to end (CLI, demo LDIF, Graph emulator)', function
     assert.equal(written.length, run.summary.written, 'only the planned writes happened');
   });
 
+  it('a tie gives the cloud user to nobody, and fix on one party remembers the other', async () => {
+    const ldif = await readFile(ldifPath, 'utf8');
+    // Donald Knuth's cloud account is matched by mail only; a second account with the same mail ties with him.
+    const knuth = block(ldif, 'Donald Knuth');
+    const twin = knuth
+      .replace('dn: CN=Donald Knuth,OU=Staff', 'dn: CN=adm-knuth,OU=Admins')
+      .replace(/^cn: .*$/m, 'cn: adm-knuth')
+      .replace(/^sAMAccountName: .*$/m, 'sAMAccountName: adm-knuth')
+      .replace(/^userPrincipalName: .*$/m, 'userPrincipalName: adm-knuth@corp.example.com')
+      .replace(/^objectGUID:: .*$/m, 'objectGUID:: EBESExQVFhcYGRobHB0eHw==');
+    await writeFile(ldifPath, ldif.replace(knuth, `${knuth}\n\n${twin}`));
+    // A cloud photo unlike his thumbnail: whoever gets the cloud user would overwrite it.
+    await emu.control.setCloudPhoto('dknuth@corpexample.onmicrosoft.com', await readFile(path.join(DEMO, 'cloud-photos/grace.hopper.jpg')));
+    const cloudPhoto = emu.control.getStoredPhoto('dknuth@corpexample.onmicrosoft.com');
+
+    const report = json<ReportJson>(await hps('report', '--format', 'json'));
+    for (const upn of ['donald.knuth@corp.example.com', 'adm-knuth@corp.example.com']) {
+      const row = report.users.find((u) => u.upn === upn);
+      assert.equal(row?.status, 'unmatched', upn);
+      assert.match(row?.reason ?? '', /matched by mail to several on-prem users \(CN=Donald Knuth.*CN=adm-knuth.*\); not guessing/);
+    }
+    const run = json<RunJson>(await hps('reconcile', '--output', 'json'));
+    assert.ok(!run.actions.some((a) => /knuth/.test(a.upn)), JSON.stringify(run.actions));
+    // fix reads one party only: the state remembers the other, so it still writes nothing.
+    const fix = await hps('fix', 'donald.knuth@corp.example.com', '--output', 'json');
+    assert.deepEqual(json<RunJson>(fix).actions, []);
+    assert.deepEqual(emu.control.getStoredPhoto('dknuth@corpexample.onmicrosoft.com'), cloudPhoto, 'the cloud photo is untouched');
+  });
+
   it('deletes a cleared photo once, and leaves alone the photo someone sets afterwards', async () => {
     const upn = 'eileen.collins@corp.example.com';
     assert.equal((await hps('reconcile', '--output', 'json')).code !== 70, true);
@@ -150,6 +179,17 @@ describe('photo ownership end to end (CLI, demo LDIF, Graph emulator)', function
     assert.deepEqual(again.actions.find((a) => a.upn === 'katherine.johnson@corp.example.com')?.result, 'error');
     assert.deepEqual(again.actions.filter((a) => a.result === 'ok'), []);
     assert.deepEqual(emu.control.writeCounts(), writes);
+  });
+
+  it('an Exchange configuration that cannot work stops the run before anything is written: exit 2', async () => {
+    await writeConfig({
+      exchange: { mode: 'legacy' },
+      routing: { overrides: [{ upn: 'katherine.johnson@corp.example.com', route: 'exchange-legacy' }] },
+    });
+    const r = await hps('reconcile', '--output', 'json');
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /connectionUri/);
+    assert.deepEqual(emu.control.writeCounts(), {});
   });
 
   it('an unreadable LDIF file or an unwritable state path is bad input: exit 2 with the reason', async () => {

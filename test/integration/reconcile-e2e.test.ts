@@ -255,11 +255,14 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
         assert.ok(s.actions.every((a) => a.result === 'blocked' && /onPremises/i.test(a.reason)));
         assert.equal(r.stderr.split('\n').filter((l) => /onPremises/.test(l)).length, 1, `explained once:\n${r.stderr}`);
         assert.equal(sum(world.emu.control.writeCounts()), 0);
+        // While the policy still blocks, an incremental run does not read the blocked users again.
+        const still = parse(await runHps(['reconcile', '--output', 'json', '--config', world.configPath], { env: world.env }));
+        assert.deepEqual([still.mode, still.summary.users], ['incremental', 0]);
         // Nothing changes on-prem; once the tenant allows cloud writes, the next run still picks the users up.
         world.emu.control.setPhotoUpdateSettings('cloud');
         const again = await runHps(['reconcile', '--output', 'json', '--config', world.configPath], { env: world.env });
         assert.equal(again.code, 0, again.stderr);
-        assert.equal(parse(again).summary.written, 5);
+        assert.deepEqual([parse(again).mode, parse(again).summary.written], ['incremental', 5]);
       } finally {
         await world.close();
       }

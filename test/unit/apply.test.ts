@@ -102,6 +102,16 @@ describe('apply', () => {
     assert.deepEqual(state.usersWithPendingErrors().map((u) => u.objectGuid).sort(), decisions.slice(0, 3).map((d) => d.user.objectGuid).sort());
   });
 
+  it('lets configuration and sign-in errors stop the run instead of failing users one by one', async () => {
+    const d = decision(0, 'set');
+    await spool.put(d.user.objectGuid, { jpeg: Buffer.from('j'), print: { sha256: 's', phash: 'p', width: 1, height: 1 } });
+    const authError = Object.assign(new Error('AADSTS7000222: the client secret has expired'), { name: 'CloudAuthError' });
+    const writer: PhotoWriter = { route: 'graph', setPhotos: async () => Promise.reject(authError), deletePhotos: async () => [], close: async () => {} };
+    const state = openMemoryStore();
+    await assert.rejects(applyPlan([d], { writers: { graph: writer }, spool, state, runId: 'r' }), /AADSTS7000222/);
+    assert.equal(state.getUser(d.user.objectGuid), undefined, 'nothing recorded as a per-user failure');
+  });
+
   it('does not tie the pushed fingerprint to an etag that did not change', async () => {
     const d = decision(0, 'set');
     const stale = { ...d, user: { ...d.user, cloudEtag: 'same-etag', status: 'drifted' as const } };

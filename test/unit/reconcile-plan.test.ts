@@ -49,14 +49,17 @@ describe('reconcile/plan decide', () => {
   it('deletes only photos it put there, and only when allowed', () => {
     const cleared = user({ status: 'missing-in-source', sourceSha256: null });
     assert.match(decide(cleared, undefined, { ...OPTS, allowDelete: true }).reason, /not put there by this tool/);
-    const ours = state({ sourceSha256: 'src-1', pushedSha256: 'jpg-1' });
+    const ours = state({ sourceSha256: 'src-1', pushedSha256: 'jpg-1', cloudId: 'c1' });
     assert.equal(decide(cleared, ours, OPTS).action, 'skip');
     assert.equal(decide(cleared, ours, { ...OPTS, allowDelete: true }).action, 'delete');
+    // Pushed while matched to a cloud user the state no longer names (unmatched since): not known to be ours.
+    const unanchored = decide(cleared, { ...ours, cloudId: undefined }, { ...OPTS, allowDelete: true, cloudChangedPolicy: 'overwrite' });
+    assert.deepEqual([unanchored.action, /ties our last push to no cloud user/.test(unanchored.reason)], ['skip', true]);
   });
 
   it('leaves a cloud photo alone that changed since our push, unless the policy is overwrite', () => {
     const cleared = user({ status: 'missing-in-source', sourceSha256: null, cloudEtag: 'etag-theirs' });
-    const ours = state({ sourceSha256: 'src-1', pushedSha256: 'jpg-1', cloudEtagAfterPush: 'etag-ours' });
+    const ours = state({ sourceSha256: 'src-1', pushedSha256: 'jpg-1', cloudEtagAfterPush: 'etag-ours', cloudId: 'c1' });
     const allow = { ...OPTS, allowDelete: true };
     const report = decide(cleared, ours, allow);
     assert.deepEqual([report.action, /changed since our push.*policy report/.test(report.reason)], ['skip', true]);
@@ -104,7 +107,7 @@ describe('reconcile/plan decide', () => {
   });
 
   it('does not push again through Exchange what was already pushed there from the same source', () => {
-    const pushed = state({ lastAction: 'set', lastResult: 'ok', route: 'exchange-onprem', sourceSha256: 'src-2' });
+    const pushed = state({ lastAction: 'set', lastResult: 'ok', route: 'exchange-onprem', sourceSha256: 'src-2', pushedSha256: 'jpg-2' });
     const onprem = user({ status: 'missing-in-cloud', route: 'exchange-onprem' });
     const again = decide(onprem, pushed, OPTS);
     assert.deepEqual([again.action, again.status], ['skip', 'in-sync']);
@@ -112,6 +115,15 @@ describe('reconcile/plan decide', () => {
     assert.equal(decide(onprem, { ...pushed, sourceSha256: 'src-1' }, OPTS).action, 'set', 'a new source photo goes out');
     assert.equal(decide(user({ status: 'missing-in-cloud' }), { ...pushed, route: 'graph' }, OPTS).action, 'set', 'Graph is judged by what Graph shows');
     assert.equal(decide(onprem, pushed, { ...OPTS, reload: true }).action, 'set');
+    // Waiting one run for a cloud account (or a failed attempt since) does not make it forget the push.
+    const waited = { ...pushed, lastAction: 'skip' as const, lastResult: 'error' as const, lastError: 'waiting: no cloud user found' };
+    assert.equal(decide(onprem, waited, OPTS).action, 'skip');
+  });
+
+  it('a user that waited for its cloud account or the tenant policy is not a retry', () => {
+    const d = decide(user({ status: 'missing-in-cloud' }), state({ lastResult: 'error', lastError: 'waiting: no cloud user found (tried …)' }), OPTS);
+    assert.deepEqual([d.action, d.retry, d.reason], ['set', false, 'cloud has no photo']);
+    assert.equal(decide(user({ status: 'missing-in-cloud' }), state({ lastResult: 'error', lastError: 'Forbidden 403' }), OPTS).retry, true);
   });
 
   it('marks users that failed last time as retries', () => {
