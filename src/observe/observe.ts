@@ -120,15 +120,30 @@ async function observeChunk(chunk: OnPremUser[], deps: ObserveDeps): Promise<Obs
   return done();
 }
 
+/**
+ * Chunks are pipelined: the next chunk is read from the directory and observed while the consumer works through
+ * the one before, so network waits and fingerprinting overlap. At most two chunks are in flight; results come out
+ * in directory order.
+ */
 export async function* observe(deps: ObserveDeps): AsyncGenerator<Observed> {
   const size = deps.chunkSize ?? 20;
+  const start = (users: OnPremUser[]): Promise<Observed[]> => {
+    const p = observeChunk(users, deps);
+    p.catch(() => undefined); // observed when awaited; not "unhandled" if the consumer stops first
+    return p;
+  };
+  let inFlight: Promise<Observed[]> | undefined;
   let chunk: OnPremUser[] = [];
   for await (const user of deps.users) {
     chunk.push(user);
     if (chunk.length >= size) {
-      yield* await observeChunk(chunk, deps);
+      const next = start(chunk);
       chunk = [];
+      if (inFlight) yield* await inFlight;
+      inFlight = next;
     }
   }
-  if (chunk.length > 0) yield* await observeChunk(chunk, deps);
+  const last = chunk.length > 0 ? start(chunk) : undefined;
+  if (inFlight) yield* await inFlight;
+  if (last) yield* await last;
 }

@@ -81,6 +81,28 @@ describe('observe', () => {
     assert.equal(out[2]?.match.kind, 'none');
   });
 
+  it('observes the next chunk while the consumer works through the one before, keeping directory order', async () => {
+    const events: string[] = [];
+    const cloud = new FakeCloud(new Map());
+    const slow: CloudPhotoReader = {
+      photoMeta: async (ids) => {
+        events.push(`meta ${ids.join(',')}`);
+        await new Promise((r) => setTimeout(r, 5));
+        return cloud.photoMeta(ids);
+      },
+      photoBytes: (ids) => cloud.photoBytes(ids),
+    };
+    const users = Array.from({ length: 7 }, (_, i) => user(i, 'P'));
+    const seen: string[] = [];
+    for await (const o of observe({ users: stream(users), cloudIndex: index, cloud: slow, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING, chunkSize: 3 })) {
+      events.push(`got ${o.observation.user.objectGuid}`);
+      seen.push(o.observation.user.objectGuid);
+    }
+    assert.deepEqual(seen, ['g0', 'g1', 'g2', 'g3', 'g4', 'g5', 'g6']);
+    assert.ok(events.indexOf('meta c3,c4,c5') < events.indexOf('got g0'), `chunk 2 is in flight before chunk 1 is handed out: ${events.join(' | ')}`);
+    assert.ok(events.indexOf('meta c6') > events.indexOf('got g0'), 'but no more than two chunks at once');
+  });
+
   it('observes every claimant of one cloud user (claims are settled over the whole run, by resolveClaims)', async () => {
     const free: CloudUser = { id: 'free', userPrincipalName: 'free@corp', mail: 'free@corp' };
     const idx = buildCloudIndex([...cloudUsers, free]);
