@@ -7,7 +7,7 @@ import type { FaultController } from './faults.js';
 import { decodeSegments } from './http.js';
 import { cloudReencode } from './image.js';
 import type { RequestLog } from './log.js';
-import { derivedUserId } from './state.js';
+import { storedUser } from './state.js';
 import type { TenantStore } from './store.js';
 import type { TokenService } from './tokens.js';
 import type { EmulatorControl, FaultConfig } from './types.js';
@@ -37,17 +37,10 @@ export function createControl(store: TenantStore, faults: FaultController, log: 
       store.settings = { ...store.settings, source };
     },
     addUser(u) {
-      const id = u.id ?? derivedUserId(store.tenantId, u.userPrincipalName);
-      store.addUser({
-        id,
-        userPrincipalName: u.userPrincipalName,
-        mail: u.mail ?? null,
-        displayName: u.displayName ?? null,
-        onPremisesImmutableId: u.onPremisesImmutableId ?? null,
-        onPremisesSyncEnabled: u.onPremisesImmutableId ? true : null,
-        photoPlaceholder: false,
-      });
-      return id;
+      // A user added with an immutable id is a synced account, as Entra Connect would create it.
+      const user = storedUser(store.tenantId, { ...u, onPremisesSyncEnabled: u.onPremisesImmutableId ? true : null });
+      store.addUser(user);
+      return user.id;
     },
     revokeTokens: () => tokens.revokeAll(),
   };

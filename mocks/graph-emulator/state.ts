@@ -5,8 +5,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { StateError } from './errors.js';
 import { importStatePhoto, type StoredImage } from './image.js';
-import { TenantStore } from './store.js';
-import type { EmulatorState } from './types.js';
+import { TenantStore, type StoredUser } from './store.js';
+import type { EmulatorState, EmulatorUser } from './types.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -68,23 +68,29 @@ export function derivedUserId(tenantId: string, upn: string): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
+/** The store's record of a state-file or control-API user; fields left out are null. */
+export function storedUser(tenantId: string, u: EmulatorUser): StoredUser {
+  return {
+    id: u.id ?? derivedUserId(tenantId, u.userPrincipalName),
+    userPrincipalName: u.userPrincipalName,
+    mail: u.mail ?? null,
+    displayName: u.displayName ?? null,
+    onPremisesImmutableId: u.onPremisesImmutableId ?? null,
+    onPremisesSyncEnabled: u.onPremisesSyncEnabled ?? null,
+    photoPlaceholder: u.photoPlaceholder ?? false,
+  };
+}
+
 /** Build the tenant; photo files are read once per distinct path (benchmarks share a few images). */
 export async function buildStore({ state, baseDir }: LoadedState): Promise<TenantStore> {
   const store = new TenantStore(state.tenantId);
   const images = new Map<string, Promise<StoredImage>>();
   const photoJobs: Array<Promise<void>> = [];
   for (const u of state.users) {
-    const id = u.id ?? derivedUserId(state.tenantId, u.userPrincipalName);
+    const user = storedUser(state.tenantId, u);
+    const { id } = user;
     try {
-      store.addUser({
-        id,
-        userPrincipalName: u.userPrincipalName,
-        mail: u.mail ?? null,
-        displayName: u.displayName ?? null,
-        onPremisesImmutableId: u.onPremisesImmutableId ?? null,
-        onPremisesSyncEnabled: u.onPremisesSyncEnabled ?? null,
-        photoPlaceholder: u.photoPlaceholder ?? false,
-      });
+      store.addUser(user);
     } catch (err) {
       throw new StateError(`invalid emulator state: ${(err as Error).message}`, { cause: err });
     }
