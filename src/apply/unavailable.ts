@@ -3,6 +3,7 @@
  * every item fails with the same plain reason and advice, as a retryable per-user failure, so the users on the
  * other routes are still written and these are tried again next run.
  */
+import { adviceOf } from '../advice.js';
 import type { Route } from '../model.js';
 import type { PhotoWriter, WriteResult } from './writer.js';
 
@@ -15,11 +16,6 @@ const RUN_STOPPING = new Set(['ExchangeConfigError', 'CloudConfigError', 'CloudA
 
 export function stopsTheRun(err: unknown): boolean {
   return err instanceof Error && RUN_STOPPING.has(err.name);
-}
-
-function adviceOf(err: unknown): string | undefined {
-  const advice = err instanceof Error ? (err as Error & { advice?: unknown }).advice : undefined;
-  return typeof advice === 'string' && advice.trim() !== '' ? advice : undefined;
 }
 
 /** The per-item failure for a writer that threw instead of reporting per item. */

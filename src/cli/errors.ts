@@ -1,6 +1,8 @@
 /**
  * One place that turns any error into a message for a person and an exit code for a scheduler.
  */
+import { ZodError } from 'zod';
+import { adviceOf } from '../advice.js';
 import { ConfigError } from '../config/load.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 
@@ -46,11 +48,6 @@ export function exitCodeFor(err: unknown): ExitCode {
   return EXIT.internal;
 }
 
-function adviceOf(err: unknown): string | undefined {
-  const advice = err instanceof Error ? (err as Error & { advice?: unknown }).advice : undefined;
-  return typeof advice === 'string' && advice.trim() !== '' ? advice : undefined;
-}
-
 /**
  * The message and its causes, one per line, then what to do (the first `advice` an error in the chain carries).
  * No stack traces: those go to the debug log.
@@ -63,7 +60,8 @@ export function describeError(err: unknown): string {
     const msg = cur instanceof Error ? cur.message : String(cur);
     if (!lines.some((l) => l.includes(msg))) lines.push(depth === 0 ? msg : `  caused by: ${msg}`);
     advice ??= adviceOf(cur);
-    cur = cur instanceof Error ? cur.cause : undefined;
+    // A validation error's issues are already listed, field by field, in the message that wraps it.
+    cur = cur instanceof Error && !(cur.cause instanceof ZodError) ? cur.cause : undefined;
   }
   if (advice && !lines.some((l) => l.includes(advice as string))) lines.push(`  what to do: ${advice}`);
   return lines.join('\n');

@@ -65,7 +65,8 @@ function cleanSharpMessage(message: string): string {
   const lines = message
     .split('\n')
     .map((l) => l.replace(/^Input buffer has corrupt header:\s*/, '').replace(/^Vips\w+:\s*/, '').trim())
-    .filter((l) => l.length > 0);
+    // libvips says "Unknown error" when another thread took its error buffer first: no information, drop it.
+    .filter((l) => l.length > 0 && !/^unknown error\.?$/i.test(l));
   return [...new Set(lines)].join('; ');
 }
 
@@ -83,9 +84,10 @@ export function toDecodeError(err: unknown, format: string, maxPixels = DEFAULT_
   if (/unsupported image format/i.test(message)) {
     return new PhotoDecodeError('not-an-image', 'The data is not an image sharp can read.', { cause: err });
   }
+  const detail = cleanSharpMessage(message);
   return new PhotoDecodeError(
     'corrupt',
-    `The ${format.toUpperCase()} image is corrupt or truncated: ${cleanSharpMessage(message) || 'unreadable'}.`,
+    `The ${format.toUpperCase()} image is corrupt or truncated${detail ? `: ${detail}` : ''}.`,
     { cause: err },
   );
 }

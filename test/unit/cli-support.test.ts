@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { selectorsFor } from '../../src/app/identify.js';
-import { ConfigError } from '../../src/config/load.js';
+import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { CliError, describeError, exitCodeFor } from '../../src/cli/errors.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { withResources } from '../../src/cli/resources.js';
@@ -35,6 +35,21 @@ describe('cli support', () => {
     const inner = new Error('ECONNREFUSED 127.0.0.1:636');
     const err = new Error('cannot reach the DC', { cause: new Error('connect failed', { cause: inner }) });
     assert.equal(describeError(err), 'cannot reach the DC\n  caused by: connect failed\n  caused by: ECONNREFUSED 127.0.0.1:636');
+  });
+
+  it("lists a bad config field by field, without the validator's raw issue dump", () => {
+    let err: unknown;
+    try {
+      parseConfig({ directory: { type: 'ldif' }, cloud: {}, note: 1 }, 'hps.json', '/tmp');
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof ConfigError);
+    const text = describeError(err);
+    assert.match(text, /^hps\.json is not valid:\n/);
+    assert.match(text, /Unrecognized key: "note"/);
+    assert.match(text, /directory\.file/);
+    assert.doesNotMatch(text, /caused by|"code":/);
   });
 
   it('ends with the advice an error in the chain carries', () => {

@@ -8,6 +8,7 @@ import {
   sniffFormat,
   type PhotoDecodeErrorCode,
 } from '../../src/photo/index.js';
+import { toDecodeError } from '../../src/photo/decode.js';
 import { noise, pngDeclaring, placeholderGif, truncated } from '../../mocks/fixtures/photos/bad.js';
 import { REAL_PHOTOS, realPhoto } from '../../mocks/fixtures/photos/generate.js';
 import { withOrientation } from '../../mocks/fixtures/photos/variants.js';
@@ -90,6 +91,14 @@ describe('photo/decode: bad input', () => {
   it('a JPEG cut inside its header → corrupt', async () => {
     const err = await expectCode(truncated(photo, 120), 'corrupt', /JPEG image is corrupt or truncated/);
     assert.ok(err.cause instanceof Error, 'keeps the decoder error as cause');
+  });
+
+  it("drops libvips' contentless \"Unknown error\" from the reason, keeps real detail", () => {
+    const bare = toDecodeError(new Error('VipsJpeg: Unknown error\n'), 'jpeg');
+    assert.equal(bare.code, 'corrupt');
+    assert.equal(bare.message, 'The JPEG image is corrupt or truncated.');
+    const detailed = toDecodeError(new Error('VipsJpeg: premature end of JPEG image\nUnknown error'), 'jpeg');
+    assert.equal(detailed.message, 'The JPEG image is corrupt or truncated: premature end of JPEG image.');
   });
 
   it('a JPEG cut halfway through its body → corrupt (the full decode notices)', async () => {
