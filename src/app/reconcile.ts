@@ -23,7 +23,7 @@ import { buildPlan, decide, type Decision, type Plan, type PlanOptions } from '.
 import type { AuditLog } from '../state/audit.js';
 import { cloudPhashFor } from '../state/user-record.js';
 import { deferredError, deferredKind } from '../state/pending.js';
-import type { StateStore } from '../state/store.js';
+import type { StateStore, UserState } from '../state/store.js';
 import { classifyUsers, directoryScope, singleUserScope, type DriftScope } from './drift.js';
 import { selectorsFor } from './identify.js';
 import { comparator, routingFrom } from './services.js';
@@ -137,6 +137,14 @@ async function planRead(deps: ReconcileDeps, opts: ReconcileOptions, policy: Pho
   return { mode: 'incremental', scope: await directoryScope(users, reader), nextMark };
 }
 
+/**
+ * What the state remembers of a user. A user whose objectGUID could not be read (it is reported as `error`) has no
+ * key, so nothing is remembered of it: it is planned from what this run saw and read again by the next full run.
+ */
+function remembered(state: StateStore, objectGuid: string): UserState | undefined {
+  return objectGuid === '' ? undefined : state.getUser(objectGuid);
+}
+
 /** Users the state knows as matched to a cloud user: the population the percentage threshold is taken of. */
 function knownMatchedUsers(state: StateStore): number {
   let n = 0;
@@ -147,7 +155,7 @@ function knownMatchedUsers(state: StateStore): number {
 /** The fingerprint remembered for a user's cloud photo at this etag, if any. */
 function rememberedPrint(state: StateStore): (guid: string, etag: string) => PhotoPrint | undefined {
   return (guid, etag) => {
-    const phash = cloudPhashFor(state.getUser(guid), etag);
+    const phash = cloudPhashFor(remembered(state, guid), etag);
     return phash ? { sha256: `remembered:${etag}`, phash, width: 0, height: 0 } : undefined;
   };
 }
@@ -197,6 +205,7 @@ function deferral(u: ClassifiedUser, d: Decision): string | undefined {
 /** What the run saw, kept in state so the next run can skip unchanged work. Not in dry runs. */
 function recordSeen(deps: ReconcileDeps, u: ClassifiedUser, d: Decision, contested: string | undefined): void {
   const s = deps.state;
+  if (u.objectGuid === '') return; // no key to remember it by (see remembered())
   const before = s.getUser(u.objectGuid);
   const deferred = deferral(u, d);
   // A user that was pending and needs nothing now is no longer pending.
@@ -281,7 +290,7 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
       read.scope,
     )) {
       const u = item.user;
-      const entry = { u, d: decide(u, deps.state.getUser(u.objectGuid), popts) };
+      const entry = { u, d: decide(u, remembered(deps.state, u.objectGuid), popts) };
       seen.push(entry);
       if (entry.d.action === 'set' && !opts.dryRun) {
         const photo = item.photo;
@@ -299,7 +308,7 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
     const claims = resolveClaims(seen.map((x) => x.u), read.mode === 'full' ? undefined : rememberedClaims(deps.state));
     claims.users.forEach((u, i) => {
       const x = seen[i] as { u: ClassifiedUser; d: Decision };
-      if (u !== x.u) seen[i] = { u, d: decide(u, deps.state.getUser(u.objectGuid), popts) };
+      if (u !== x.u) seen[i] = { u, d: decide(u, remembered(deps.state, u.objectGuid), popts) };
     });
     // The population the percentage threshold is taken of, as the state knew it before this run (so a dry run
     // and the real run judge the same plan the same way).
@@ -307,6 +316,10 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
     if (!opts.dryRun) recordRun(deps, seen, claims.contested, read.mode === 'full');
     const decisions = seen.map((x) => x.d);
     const errors = decisions.filter((d) => d.status === 'error').length;
+    const conflicts = decisions.filter((d) => d.conflict).length;
+    if (conflicts > 0) {
+      deps.log.warn(`${conflicts} cloud photo(s) changed by someone else since our push are left as they are (cloudChangedPolicy report); the summary lists them under attention`);
+    }
     const plan = buildPlan(decisions, {
       deleteThreshold: cfg.reconcile.deleteThreshold,
       changeThreshold: cfg.reconcile.changeThreshold,

@@ -39,6 +39,11 @@ export interface Decision {
    * see) this tool set one before. The change thresholds count these, with deletes.
    */
   replaces?: boolean;
+  /**
+   * Someone else changed the cloud photo since our push and policy `report` leaves it to a person: the user is
+   * skipped and listed for attention, not written.
+   */
+  conflict?: boolean;
 }
 
 function cloudChangedSincePush(u: ClassifiedUser, s: UserState | undefined): boolean {
@@ -55,6 +60,11 @@ function set(u: ClassifiedUser, s: UserState | undefined, reason: string, retry:
 
 function skip(u: ClassifiedUser, reason: string, status: Status = u.status): Decision {
   return { user: u, status, action: 'skip', reason, route: u.route, retry: false };
+}
+
+/** A skip left to a person by cloudChangedPolicy `report`. */
+function reported(d: Decision): Decision {
+  return { ...d, conflict: true };
 }
 
 /**
@@ -101,7 +111,7 @@ export function decide(u: ClassifiedUser, s: UserState | undefined, opts: PlanOp
         const why = `cloud photo changed since our push (etag ${s?.cloudEtagAfterPush} → ${u.cloudEtag})`;
         if (opts.cloudChangedPolicy === 'overwrite') return writable(set(u, s, `${why}; policy overwrite`, retry));
         if (opts.cloudChangedPolicy === 'keep') return skip(u, `${why}; policy keep`, 'in-sync');
-        return skip(u, `${why}; policy report (set cloudChangedPolicy to overwrite or keep)`);
+        return reported(skip(u, `${why}; policy report (set cloudChangedPolicy to overwrite or keep)`));
       }
       const changed = s?.sourceSha256 !== undefined && s.sourceSha256 !== u.sourceSha256;
       return writable(set(u, s, changed ? 'source photo changed since our last push' : u.reason, retry));
@@ -118,7 +128,7 @@ export function decide(u: ClassifiedUser, s: UserState | undefined, opts: PlanOp
       const changed = s?.cloudEtagAfterPush !== undefined && u.cloudEtag !== null && u.cloudEtag !== s.cloudEtagAfterPush;
       if (changed && opts.cloudChangedPolicy !== 'overwrite') {
         const why = `on-prem photo was cleared, but the cloud photo changed since our push (etag ${s?.cloudEtagAfterPush} → ${u.cloudEtag})`;
-        return opts.cloudChangedPolicy === 'keep' ? skip(u, `${why}; policy keep`) : skip(u, `${why}; policy report (set cloudChangedPolicy to overwrite or keep)`);
+        return opts.cloudChangedPolicy === 'keep' ? skip(u, `${why}; policy keep`) : reported(skip(u, `${why}; policy report (set cloudChangedPolicy to overwrite or keep)`));
       }
       if (!opts.allowDelete) return skip(u, 'on-prem photo was cleared; deleting the cloud photo is off (allowDelete / --allow-delete)');
       return writable({ user: u, status: u.status, action: 'delete', reason: 'on-prem photo was cleared', route: u.route, retry });

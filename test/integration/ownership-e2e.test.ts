@@ -137,7 +137,9 @@ describe('photo ownership end to end (CLI, demo LDIF, Graph emulator)', function
     assert.ok(!run.actions.some((a) => /knuth/.test(a.upn)), JSON.stringify(run.actions));
     // fix reads one party only: the state remembers the other, so it still writes nothing.
     const fix = await hps('fix', 'donald.knuth@corp.example.com', '--output', 'json');
-    assert.deepEqual(json<RunJson>(fix).actions, []);
+    const only = json<RunJson>(fix).actions;
+    assert.deepEqual(only.map((a) => [a.upn, a.action, a.result]), [['donald.knuth@corp.example.com', 'skip', 'skipped']]);
+    assert.match(only[0]?.reason ?? '', /is matched to CN=adm-knuth.*\(remembered from an earlier run\)/, 'fix says why it writes nothing');
     assert.deepEqual(emu.control.getStoredPhoto('dknuth@corpexample.onmicrosoft.com'), cloudPhoto, 'the cloud photo is untouched');
   });
 
@@ -201,5 +203,35 @@ describe('photo ownership end to end (CLI, demo LDIF, Graph emulator)', function
     const noState = await hps('reconcile');
     assert.equal(noState.code, 2, noState.stderr);
     assert.match(noState.stderr, /cannot create the state directory .*directory\.ldif.*state\.path/);
+  });
+
+  it('users whose objectGUID is bad or missing are errors listed for attention; the run goes on for everyone else', async () => {
+    const ldif = await readFile(ldifPath, 'utf8');
+    const twin = (cn: string, guidLine: string): string =>
+      block(ldif, 'Grace Hopper')
+        .replace('dn: CN=Grace Hopper,OU=Staff', `dn: CN=${cn},OU=Staff`)
+        .replace(/^cn: .*$/m, `cn: ${cn}`)
+        .replace(/^sAMAccountName: .*$/m, `sAMAccountName: ${cn}`)
+        .replace(/^userPrincipalName: .*$/m, `userPrincipalName: ${cn}@corp.example.com`)
+        .replace(/^mail: .*$/m, `mail: ${cn}@corp.example.com`)
+        .replace(/^objectGUID:: .*\n/m, guidLine);
+    await writeFile(ldifPath, `${ldif.trimEnd()}\n\n${twin('short-guid', 'objectGUID:: AAAA\n')}\n\n${twin('no-guid', '')}\n`);
+
+    const r = await hps('reconcile', '--output', 'json');
+    assert.equal(r.code, 1, r.stderr);
+    const run = json<RunJson & { attention: Array<{ upn: string; kind: string; reason: string }> }>(r);
+    const bad = run.attention.filter((a) => /guid/.test(a.upn)).map((a) => [a.upn, a.kind]);
+    assert.deepEqual(bad.sort(), [['no-guid@corp.example.com', 'error'], ['short-guid@corp.example.com', 'error']]);
+    assert.match(run.attention.find((a) => a.upn.startsWith('short-guid'))?.reason ?? '', /objectGUID is 3 bytes, expected 16/);
+    assert.equal(run.summary.written, 5, 'the other users were written');
+
+    const text = await hps('reconcile', '--full');
+    assert.equal(text.code, 1, text.stderr);
+    assert.match(text.stdout, /Needs attention \(3, not written\):\n(.*\n)* {2}error +short-guid@corp\.example\.com {2}.*objectGUID is 3 bytes/);
+
+    const fix = await hps('fix', 'short-guid@corp.example.com', '--output', 'json');
+    assert.equal(fix.code, 1, fix.stderr);
+    const fixed = json<RunJson>(fix);
+    assert.deepEqual(fixed.actions.map((a) => [a.upn, a.action, a.result]), [['short-guid@corp.example.com', 'skip', 'skipped']]);
   });
 });

@@ -17,8 +17,9 @@ interface Summary {
   mode: string;
   exitCode: number;
   refused: string | null;
-  summary: { users: number; set: number; delete: number; written: number; failed: number; blocked: number; errors: number };
+  summary: { users: number; set: number; delete: number; written: number; failed: number; blocked: number; errors: number; cloudChanged: number };
   actions: Array<{ upn: string; action: string; result: string; status: string; reason: string }>;
+  attention: Array<{ upn: string; kind: string; reason: string }>;
   verification?: { verified: boolean; detail: string };
 }
 
@@ -131,8 +132,13 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
       };
       const report = await withPolicy('report');
       assert.equal(report.summary.set, 0);
+      assert.equal(report.summary.cloudChanged, 1);
+      assert.deepEqual(report.attention.map((a) => [a.upn, a.kind]), [[upn, 'cloud-changed']], 'policy report lists it for a person');
+      assert.deepEqual(report.actions.map((a) => [a.action, a.result]), [['skip', 'skipped']], 'fix shows its one user even when skipped');
+      assert.match(report.actions[0]?.reason ?? '', /cloud photo changed since our push.*policy report/);
       const keep = await withPolicy('keep');
       assert.equal(keep.summary.set, 0);
+      assert.deepEqual(keep.attention, [], 'policy keep is a decision, nothing to look at');
       const writes = world.emu.control.writeCounts();
       const overwrite = await withPolicy('overwrite');
       await writeFile(world.configPath, JSON.stringify(cfg));

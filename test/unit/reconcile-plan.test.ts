@@ -41,8 +41,9 @@ describe('reconcile/plan decide', () => {
     const report = decide(drifted, s, OPTS);
     assert.deepEqual([report.action, report.status], ['skip', 'drifted']);
     assert.match(report.reason, /changed since our push.*policy report/);
+    assert.equal(report.conflict, true, 'policy report leaves it to a person');
     const keep = decide(drifted, s, { ...OPTS, cloudChangedPolicy: 'keep' });
-    assert.deepEqual([keep.action, keep.status], ['skip', 'in-sync']);
+    assert.deepEqual([keep.action, keep.status, keep.conflict], ['skip', 'in-sync', undefined]);
     assert.equal(decide(drifted, s, { ...OPTS, cloudChangedPolicy: 'overwrite' }).action, 'set');
   });
 
@@ -62,7 +63,7 @@ describe('reconcile/plan decide', () => {
     const ours = state({ sourceSha256: 'src-1', pushedSha256: 'jpg-1', cloudEtagAfterPush: 'etag-ours', cloudId: 'c1' });
     const allow = { ...OPTS, allowDelete: true };
     const report = decide(cleared, ours, allow);
-    assert.deepEqual([report.action, /changed since our push.*policy report/.test(report.reason)], ['skip', true]);
+    assert.deepEqual([report.action, /changed since our push.*policy report/.test(report.reason), report.conflict], ['skip', true, true]);
     assert.equal(decide(cleared, ours, { ...allow, cloudChangedPolicy: 'keep' }).action, 'skip');
     assert.equal(decide(cleared, ours, { ...allow, cloudChangedPolicy: 'overwrite' }).action, 'delete');
     assert.equal(decide(user({ status: 'missing-in-source', sourceSha256: null, cloudEtag: 'etag-ours' }), ours, allow).action, 'delete');

@@ -69,7 +69,7 @@ async function execute(io: CliIo, raw: z.infer<typeof reconcileOptions> & { user
         verification = await verifyCloudPhoto(cloud.reader, done.decision.user, done.decision.action === 'delete' ? 'none' : 'photo', comparator(cfg));
       }
       const exitCode = exitCodeOf(result, verification);
-      const s = runSummary(result, exitCode, verification);
+      const s = runSummary(result, exitCode, { command, ...(verification ? { verification } : {}) });
       const status = result.refused ? 'aborted' : exitCode === EXIT.ok ? 'ok' : 'partial';
       return { value: s, status, exitCode, summary: s.summary };
     }),
