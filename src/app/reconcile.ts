@@ -270,6 +270,7 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
   const { cfg } = deps;
   const policy = await deps.cloud.readPolicy();
   if (!policy.allowsCloudWrites) deps.log.warn(`${policy.detail} Users routed to Graph are reported as blocked, not failed.`);
+  else if (policy.source === 'unknown') deps.log.warn(`tenant photo policy unknown, assuming cloud writes are allowed: ${policy.detail}`);
   const read = await planRead(deps, opts, policy);
   const popts = planOptions(cfg, opts, policy);
   const spool = await createPhotoSpool();

@@ -9,7 +9,8 @@ import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Env } from '../config/secrets.js';
 import { openAuditLog, type AuditLog } from '../state/audit.js';
-import { acquireRunLock } from '../state/lock.js';
+import { StateError } from '../state/errors.js';
+import { acquireRunLock, type LockLogger } from '../state/lock.js';
 import { defaultStatePath } from '../state/paths.js';
 import { newRunId } from '../state/run-id.js';
 import { openSqliteStore } from '../state/sqlite-store.js';
@@ -45,10 +46,17 @@ export function statePathFor(cfg: Config, env: Env): string {
   return cfg.state.path ?? defaultStatePath({ platform: process.platform, env, homedir: homedir() });
 }
 
+/** The lock cannot be created because of where the state lives (permissions, read-only disk): the admin's to fix. */
+function lockPlaceError(err: unknown, statePath: string): ConfigError | undefined {
+  const code = (err as { cause?: { code?: unknown } }).cause?.code;
+  if (!(err instanceof StateError) || typeof code !== 'string' || !['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC'].includes(code)) return undefined;
+  return new ConfigError(`cannot write the state directory ${dirname(statePath)}: ${err.message} (set state.path in the config to a place this account can write)`, { cause: err });
+}
+
 export async function withRun<T>(
   cfg: Config,
   env: Env,
-  command: { name: string; options: unknown },
+  command: { name: string; options: unknown; log?: LockLogger },
   work: (ctx: RunContext) => Promise<RunEnd<T>>,
 ): Promise<T> {
   const statePath = statePathFor(cfg, env);
@@ -58,7 +66,11 @@ export async function withRun<T>(
     throw new ConfigError(`cannot create the state directory ${dirname(statePath)}: ${(err as Error).message} (set state.path in the config to a writable place)`, { cause: err });
   }
   const runId = newRunId();
-  const lock = await acquireRunLock(statePath, { owner: { runId, command: command.name } });
+  const lock = await acquireRunLock(statePath, { owner: { runId, command: command.name }, ...(command.log ? { log: command.log } : {}) }).catch(
+    (err: unknown) => {
+      throw lockPlaceError(err, statePath) ?? err;
+    },
+  );
   // A sign of life for runs that outlast the lock's staleness window (6 h), so nobody takes the lock over.
   const heartbeat = setInterval(() => void lock.touch().catch(() => undefined), LOCK_HEARTBEAT_MS);
   heartbeat.unref();

@@ -22,7 +22,7 @@ export function createContext(io: CliIo): CommandContext {
     exitCode: EXIT.ok,
     parse(schema, raw) {
       const r = schema.safeParse(raw);
-      if (!r.success) throw new CliError(formatIssues(r.error, 'command-line options'), EXIT.badConfig, { cause: r.error });
+      if (!r.success) throw new CliError(formatIssues(r.error, 'invalid command-line options'), EXIT.badConfig, { cause: r.error });
       return r.data;
     },
     async execute(run) {

@@ -38,6 +38,21 @@ export function createLogger(write: (t: string) => void, opts: { level: string; 
   return pino({ level: opts.level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, dest);
 }
 
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/**
+ * HPS_LOG_LEVEL as pino's level name. Unset or empty is `info`; `warning` means `warn`; anything else unknown is
+ * `info` with a notice (a typo in a scheduled task's environment must not stop the sync).
+ */
+export function logLevelFrom(value: string | undefined, notice: (t: string) => void): string {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '') return 'info';
+  if (v === 'warning') return 'warn';
+  if (LOG_LEVELS.includes(v)) return v;
+  notice(`hps: HPS_LOG_LEVEL=${JSON.stringify(value)} is not a log level (${LOG_LEVELS.join(', ')}); using info\n`);
+  return 'info';
+}
+
 export function processIo(env = process.env): CliIo {
   const err = (t: string): void => {
     process.stderr.write(t);
@@ -48,7 +63,7 @@ export function processIo(env = process.env): CliIo {
       process.stdout.write(t);
     },
     err,
-    log: createLogger(err, { level: env.HPS_LOG_LEVEL ?? 'info', format }),
+    log: createLogger(err, { level: logLevelFrom(env.HPS_LOG_LEVEL, err), format }),
     env,
     isTty: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),

@@ -1,8 +1,11 @@
 /**
  * The one place that turns a command's data into text and sends it to stdout or a file.
  */
-import { writeFile, rename } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { constants } from 'node:fs';
+import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { CliError } from './errors.js';
+import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
 /** What a command hands back: its data, how to show it per format, and the exit code. */
@@ -16,11 +19,37 @@ export interface CommandResult<T = unknown> {
   outFile?: string;
 }
 
-/** Writes next to the target and renames, so a reader never sees half a report. */
+function outputError(path: string, why: string, cause?: unknown): CliError {
+  return new CliError(`cannot write the output file ${path}: ${why}`, EXIT.badConfig, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * Checks before the work starts that `path` can be written: its folder exists and is writable, and it is not a
+ * folder itself. Throws a CliError (exit 2) naming the path the user gave.
+ */
+export async function checkOutputFile(path: string): Promise<void> {
+  const folder = dirname(path);
+  const dir = await stat(folder).catch((err: unknown) => {
+    throw outputError(path, `the folder ${folder} does not exist`, err);
+  });
+  if (!dir.isDirectory()) throw outputError(path, `${folder} is not a folder`);
+  const target = await stat(path).catch(() => undefined);
+  if (target?.isDirectory()) throw outputError(path, 'it is a folder; give a file name');
+  await access(folder, constants.W_OK).catch((err: unknown) => {
+    throw outputError(path, `the folder ${folder} is not writable`, err);
+  });
+}
+
+/** Writes next to the target and renames, so a reader never sees half a report; the temp file never stays behind. */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  await writeFile(tmp, text, { mode: 0o644 });
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, text, { mode: 0o644 });
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw outputError(path, (err as NodeJS.ErrnoException).code ?? (err as Error).message, err);
+  }
 }
 
 export async function emit(io: CliIo, result: CommandResult): Promise<void> {

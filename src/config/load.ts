@@ -15,15 +15,16 @@ export class ConfigError extends Error {
   }
 }
 
-export function formatIssues(err: z.ZodError, file: string): string {
+/** `<title>:` then one line per issue, named by its field path. */
+export function formatIssues(err: z.ZodError, title: string): string {
   const lines = err.issues.map((i) => `  - ${i.path.length > 0 ? i.path.join('.') : '(top level)'}: ${i.message}`);
-  return `${file} is not valid:\n${lines.join('\n')}`;
+  return `${title}:\n${lines.join('\n')}`;
 }
 
 /** Validates already-parsed JSON. `baseDir` resolves relative file paths in the config. */
 export function parseConfig(raw: unknown, file: string, baseDir: string): Config {
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error, file), { cause: parsed.error });
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error, `${file} is not valid`), { cause: parsed.error });
   const cfg = parsed.data;
   const at = (p: string | undefined): string | undefined => (p === undefined || isAbsolute(p) ? p : resolve(baseDir, p));
   if (cfg.directory.type === 'ldif') cfg.directory.file = at(cfg.directory.file) as string;

@@ -120,7 +120,7 @@ export function renderRunText(s: RunSummary): string {
   const head = s.dryRun ? `${name} plan (dry run, nothing written)` : s.refused ? `${name} refused, nothing written` : name;
   lines.push(`${head}: run ${s.runId}, ${s.mode} read, ${plural(s.summary.users, 'user')} looked at, ${s.summary.matched} matched`);
   if (s.refused) lines.push(`  refused: ${s.refused} (rerun with --force to apply anyway)`);
-  if (!s.policy.allowsCloudWrites) lines.push(`  tenant policy: ${s.policy.detail}`);
+  if (!s.policy.allowsCloudWrites || s.policy.source === 'unknown') lines.push(`  tenant policy: ${s.policy.detail}`);
   for (const a of s.actions) {
     const who = a.upn ?? a.dn;
     const outcome = a.result === 'error' ? `FAILED: ${a.error ?? ''}` : a.result;

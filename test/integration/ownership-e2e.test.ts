@@ -4,6 +4,7 @@
  * photo someone puts there afterwards), and a broken Exchange bridge that must not stop the Graph users.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -203,6 +204,13 @@ describe('photo ownership end to end (CLI, demo LDIF, Graph emulator)', function
     const noState = await hps('reconcile');
     assert.equal(noState.code, 2, noState.stderr);
     assert.match(noState.stderr, /cannot create the state directory .*directory\.ldif.*state\.path/);
+    // A folder that exists but this account cannot write (sysfs refuses new files, even to root).
+    if (process.platform === 'linux' && existsSync('/sys/kernel')) {
+      await writeConfig({ state: { path: '/sys/state.db' } });
+      const readOnly = await hps('reconcile');
+      assert.equal(readOnly.code, 2, readOnly.stderr);
+      assert.match(readOnly.stderr, /cannot write the state directory \/sys: cannot create lock file .*state\.path/);
+    }
   });
 
   it('users whose objectGUID is bad or missing are errors listed for attention; the run goes on for everyone else', async () => {

@@ -4,6 +4,11 @@ import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { CliError, describeError, exitCodeFor } from '../../src/cli/errors.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { withResources } from '../../src/cli/resources.js';
+import { checkOutputFile, writeFileAtomic } from '../../src/cli/output.js';
+import { logLevelFrom } from '../../src/cli/io.js';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 describe('cli support', () => {
   it('reads a user identifier as GUID, immutableId, UPN/mail or sAMAccountName', () => {
@@ -68,5 +73,48 @@ describe('cli support', () => {
       /work failed/,
     );
     assert.deepEqual(closed, ['b', 'a']);
+  });
+
+  it('checks an --out file before the work: missing folder, a folder given as the file; exit 2 naming the path', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'hps-out-'));
+    try {
+      await checkOutputFile(path.join(dir, 'report.csv'));
+      for (const [target, why] of [
+        [path.join(dir, 'nope', 'report.csv'), /the folder .*nope does not exist/],
+        [dir, /it is a folder; give a file name/],
+      ] as const) {
+        await assert.rejects(checkOutputFile(target), (err: unknown) => {
+          assert.ok(err instanceof CliError);
+          assert.equal(err.exitCode, EXIT.badConfig);
+          assert.match(err.message, new RegExp(`^cannot write the output file ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+          assert.match(err.message, why);
+          return true;
+        });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes output atomically and leaves no temp file when the write fails', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'hps-out-'));
+    try {
+      await writeFileAtomic(path.join(dir, 'a.txt'), 'one');
+      assert.equal(await readFile(path.join(dir, 'a.txt'), 'utf8'), 'one');
+      await mkdir(path.join(dir, 'b'));
+      await assert.rejects(writeFileAtomic(path.join(dir, 'b'), 'two'), /cannot write the output file .*b: E/);
+      assert.deepEqual((await readdir(dir)).sort(), ['a.txt', 'b']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads HPS_LOG_LEVEL forgivingly: empty is info, warning is warn, unknown is info with a notice', () => {
+    const notices: string[] = [];
+    const note = (t: string): void => void notices.push(t);
+    assert.deepEqual([undefined, '', ' DEBUG ', 'warning', 'silent'].map((v) => logLevelFrom(v, note)), ['info', 'info', 'debug', 'warn', 'silent']);
+    assert.deepEqual(notices, []);
+    assert.equal(logLevelFrom('bogus', note), 'info');
+    assert.match(notices[0] ?? '', /HPS_LOG_LEVEL="bogus" is not a log level \(trace, debug, info, warn, error, fatal, silent\); using info/);
   });
 });

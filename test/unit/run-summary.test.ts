@@ -52,6 +52,12 @@ describe('run summary', () => {
     assert.doesNotMatch(text, /Needs attention/);
   });
 
+  it('says so when the tenant photo policy could not be read (writes assumed allowed)', () => {
+    const r = { ...result([set]), policy: { source: 'unknown' as const, allowsCloudWrites: true, detail: 'Photo update settings unreadable (HTTP 403).' } };
+    assert.match(renderRunText(runSummary(r, 0)), /^ {2}tenant policy: Photo update settings unreadable \(HTTP 403\)\.$/m);
+    assert.doesNotMatch(renderRunText(runSummary(result([set]), 0)), /tenant policy/);
+  });
+
   it('caps the attention list in text and points at the JSON, which keeps all', () => {
     const many = Array.from({ length: 25 }, (_, i) => decide(user(100 + i, { status: 'error', reason: `bad ${i}` }), undefined, OPTS));
     const s = runSummary(result(many), 1);

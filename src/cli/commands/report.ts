@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { REPORT_FORMATS, renderReport, type Report, type ReportFormat } from '../../report/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
-import type { CommandResult } from '../output.js';
+import { checkOutputFile, type CommandResult } from '../output.js';
 import type { CliIo } from '../io.js';
 import { progressFor } from '../progress.js';
 import { withResources } from '../resources.js';
@@ -18,13 +18,16 @@ import { withResources } from '../resources.js';
 export const reportOptions = z.strictObject({
   format: z.enum(REPORT_FORMATS).default('table'),
   out: z.string().min(1).optional(),
-  user: z.string().min(1).optional(),
+  user: z.string().trim().min(1, 'give a user: UPN, sAMAccountName, mail or objectGUID').optional(),
   config: z.string().min(1).optional(),
 });
 export type ReportOptions = z.infer<typeof reportOptions>;
 
 export async function runReport(opts: ReportOptions, io: CliIo): Promise<CommandResult<Report>> {
   const cfg = await loadConfig(resolve(io.cwd, opts.config ?? DEFAULT_CONFIG_FILE));
+  const outFile = opts.out === undefined ? undefined : resolve(io.cwd, opts.out);
+  // Before the (long) read, not after it.
+  if (outFile) await checkOutputFile(outFile);
   const report = await withResources(async (use) => {
     const directory = use(await openDirectory(cfg, io.env, io.log));
     const cloud = use(await openCloud(cfg, io.env, io.log));
@@ -37,7 +40,7 @@ export async function runReport(opts: ReportOptions, io: CliIo): Promise<Command
     exitCode: EXIT.ok,
     format: opts.format,
     render: (f) => renderReport(report, f as ReportFormat),
-    ...(opts.out ? { outFile: opts.out } : {}),
+    ...(outFile ? { outFile } : {}),
   };
 }
 
