@@ -45,7 +45,11 @@ interface Pending {
   tries: number;
 }
 
-/** Sends `items` through $batch; returns one result per key. Never throws for item failures. */
+/**
+ * Sends `items` through $batch; returns one result per key. Never throws for item failures, nor for a $batch that
+ * Graph answers with an error status; throws when Graph cannot be reached at all (GraphRequestError without a
+ * status) or sign-in fails (CloudAuthError).
+ */
 export async function runBatch(
   http: GraphHttp,
   retry: RetryPolicy,
@@ -113,11 +117,10 @@ async function sendOne(http: GraphHttp, group: Pending[], version: GraphVersion 
   try {
     res = await http.send({ method: 'POST', path: '/$batch', ...(version ? { version } : {}), body: { requests } });
   } catch (err) {
-    const error =
-      err instanceof GraphRequestError
-        ? err
-        : new GraphRequestError(`$batch failed: ${(err as Error).message}`, { cause: err, errorId: 'BatchFailed', retryable: false });
-    return failAll(error, 0);
+    // No HTTP answer at all after http's own retries (Graph unreachable, TLS refused), or sign-in failing: every
+    // later batch would fail the same way, so this stops the caller instead of failing 20 users at a time.
+    if (!(err instanceof GraphRequestError) || err.status === undefined) throw err;
+    return failAll(err, 0);
   }
   const parsed = res.json<{ responses?: unknown }>();
   if (res.status !== 200 || !parsed || !Array.isArray(parsed.responses)) {

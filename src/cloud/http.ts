@@ -109,7 +109,7 @@ export function createGraphHttp(deps: GraphHttpDeps): GraphHttp {
     } catch (err) {
       if (err instanceof CloudError) throw err;
       const advice = adviceForNetworkError(err);
-      throw new GraphRequestError(`${req.method} ${url} failed after ${tries} tries: ${describe(err)}`, {
+      throw new GraphRequestError(`${req.method} ${url} failed after ${tries} ${tries === 1 ? 'try' : 'tries'}: ${describe(err)}`, {
         cause: err,
         errorId: advice.errorId,
         advice: advice.advice,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import { batchBodyBytes, runBatch, type BatchRequestItem } from '../../src/cloud/batch.js';
+import { GraphRequestError } from '../../src/cloud/errors.js';
 import { createGraphHttp } from '../../src/cloud/http.js';
 import { createLimiter } from '../../src/cloud/limiter.js';
 import { createRetryPolicy } from '../../src/cloud/retry.js';
@@ -108,6 +109,19 @@ describe('cloud/batch', () => {
       assert.equal(r.error?.retryable, true);
     }
     assert.equal(results.size, 3);
+  });
+
+  it('when Graph cannot be reached at all (no HTTP answer after the retries), it throws instead of failing the items', async () => {
+    const { http, retry } = setup(2);
+    const scope = nock(G).post('/v1.0/$batch').replyWithError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:443' });
+    await assert.rejects(runBatch(http, retry, items(3)), (err: unknown) => {
+      assert.ok(err instanceof GraphRequestError);
+      assert.equal(err.status, undefined);
+      assert.equal(err.errorId, 'NetworkError');
+      assert.match(err.message, /^POST .*\/\$batch failed after \d+ (try|tries): connect ECONNREFUSED/);
+      return true;
+    });
+    assert.ok(scope.isDone());
   });
 
   it('decodes base64 item bodies to bytes; JSON bodies re-serialise; nothing is empty', () => {
