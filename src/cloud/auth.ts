@@ -14,7 +14,15 @@ import {
   LogLevel,
 } from '@azure/msal-node';
 import { authorityHostName, authorityUrl, graphScope, type CloudEndpoints } from './endpoints.js';
-import { adviceForAuthFailure, CloudAuthError, CloudConfigError, describe } from './errors.js';
+import {
+  adviceForAuthFailure,
+  adviceForDiscoveryAnswer,
+  adviceForSignInNetworkError,
+  CloudAuthError,
+  CloudConfigError,
+  describe,
+  networkErrorCode,
+} from './errors.js';
 import type { FetchLike } from './tls.js';
 
 /** Hands out Graph access tokens. `forceRefresh` skips any cache (used once after a 401). */
@@ -50,15 +58,20 @@ export interface MsalTokenProviderOptions {
 
 /** Creates the MSAL-backed token provider. Throws CloudConfigError for unusable key material, before any I/O. */
 export function createMsalTokenProvider(opts: MsalTokenProviderOptions): TokenProvider {
+  const authority = authorityUrl(opts.endpoints, opts.tenantId);
+  /** The last GET of the current sign-in that MSAL could not use (it keeps only "endpoints_resolution_error"). */
+  let failedGet: FailedGet | undefined;
   const config: Configuration = {
     auth: {
       clientId: opts.clientId,
-      authority: authorityUrl(opts.endpoints, opts.tenantId),
+      authority,
       knownAuthorities: [authorityHostName(opts.endpoints)],
       ...credentialOptions(opts.credential),
     },
     system: {
-      networkClient: createNetworkModule(opts.fetch),
+      networkClient: createNetworkModule(opts.fetch, (failure) => {
+        failedGet = failure;
+      }),
       loggerOptions: {
         piiLoggingEnabled: false,
         logLevel: LogLevel.Warning,
@@ -72,12 +85,13 @@ export function createMsalTokenProvider(opts: MsalTokenProviderOptions): TokenPr
   const app = new ConfidentialClientApplication(config);
   const scopes = [graphScope(opts.endpoints)];
   return singleFlight(async (forceRefresh) => {
+    failedGet = undefined;
     try {
       const result = await app.acquireTokenByClientCredential({ scopes, skipCache: forceRefresh });
       if (!result?.accessToken) throw new Error('Entra ID returned no access token');
       return result.accessToken;
     } catch (err) {
-      throw toCloudAuthError(err);
+      throw toCloudAuthError(err, { authority, failedGet });
     }
   });
 }
@@ -160,10 +174,19 @@ function toPkcs8(pem: string, passphrase?: string): string {
 }
 
 /**
+ * A GET that MSAL could not use: no answer (`error`: refused, DNS, TLS, timeout) or an error / non-JSON answer.
+ * With knownAuthorities set, MSAL's only GET in the client-credentials flow is the authority's OpenID configuration
+ * (endpoint discovery), and MSAL reduces any failure there to a bare "endpoints_resolution_error"; this keeps what
+ * really happened.
+ */
+export type FailedGet = { url: string; error: unknown } | { url: string; status: number; body: unknown };
+
+/**
  * MSAL's INetworkModule over our fetch (mirrors MSAL's own fetch client: JSON bodies, lower-case headers).
  * MSAL maps non-2xx bodies itself; we only turn non-JSON answers (e.g. a proxy's HTML page) into a clear error.
+ * `onFailedGet` hears of every GET that failed or answered with an error, before MSAL swallows it.
  */
-export function createNetworkModule(fetchFn: FetchLike): INetworkModule {
+export function createNetworkModule(fetchFn: FetchLike, onFailedGet?: (failure: FailedGet) => void): INetworkModule {
   const send = async <T>(url: string, method: 'GET' | 'POST', options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> => {
     const init: RequestInit = { method, headers: { ...(options?.headers ?? {}) } };
     if (method === 'POST') init.body = options?.body ?? '';
@@ -174,6 +197,7 @@ export function createNetworkModule(fetchFn: FetchLike): INetworkModule {
       response = await fetchFn(url, init);
       text = await response.text();
     } catch (err) {
+      if (method === 'GET') onFailedGet?.({ url, error: err });
       // MSAL replaces non-AuthError failures with a bare "network_error"; an AuthError keeps our detail.
       throw withCause(new AuthError('network_error', options?.correlationId ?? '', `${method} ${url} failed: ${describe(err)} ${causeChain(err)}`.trim()), err);
     }
@@ -185,9 +209,11 @@ export function createNetworkModule(fetchFn: FetchLike): INetworkModule {
     try {
       body = JSON.parse(text) as T;
     } catch (err) {
+      if (method === 'GET') onFailedGet?.({ url, status: response.status, body: text.slice(0, 200) });
       const detail = `${method} ${url} answered HTTP ${response.status} with a non-JSON body: ${text.slice(0, 120)}`;
       throw withCause(new AuthError('network_error', options?.correlationId ?? '', detail), err);
     }
+    if (method === 'GET' && response.status >= 400) onFailedGet?.({ url, status: response.status, body });
     return { headers, body, status: response.status };
   };
   return {
@@ -196,15 +222,73 @@ export function createNetworkModule(fetchFn: FetchLike): INetworkModule {
   };
 }
 
+/** What the provider knows about a failed sign-in besides MSAL's error. */
+export interface SignInContext {
+  /** The authority MSAL was given: https://host[:port]/tenant. */
+  authority: string;
+  /** The last GET of this sign-in that MSAL could not use. */
+  failedGet?: FailedGet | undefined;
+}
+
+/** MSAL's error codes for "the authority's endpoints (OpenID configuration) could not be resolved". */
+const ENDPOINTS_ERRORS = new Set(['endpoints_resolution_error', 'openid_config_error']);
+
 /** Wraps anything MSAL throws into a CloudAuthError with plain advice. */
-export function toCloudAuthError(err: unknown): CloudAuthError {
+export function toCloudAuthError(err: unknown, context?: SignInContext): CloudAuthError {
   if (err instanceof CloudAuthError) return err;
   const rec = (typeof err === 'object' && err !== null ? err : {}) as { errorCode?: unknown; errorMessage?: unknown };
   const errorCode = typeof rec.errorCode === 'string' ? rec.errorCode : undefined;
+  if (context && errorCode && ENDPOINTS_ERRORS.has(errorCode)) return endpointsNotResolved(err, errorCode, context);
   const text = [typeof rec.errorMessage === 'string' ? rec.errorMessage : '', describe(err), causeChain(err)].join(' ');
-  const { code, advice } = adviceForAuthFailure(text, errorCode);
+  const netCode = errorCode === 'network_error' ? networkErrorCode(err) : undefined;
+  const { code, advice } =
+    context && netCode ? { code: undefined, advice: adviceForSignInNetworkError(netCode, new URL(context.authority).host) } : adviceForAuthFailure(text, errorCode);
   const first = (typeof rec.errorMessage === 'string' && rec.errorMessage) || describe(err);
   return new CloudAuthError(`Sign-in to Entra ID failed: ${first.split('\n')[0]}`, { cause: err, advice, ...(code ? { code } : {}) });
+}
+
+/** Endpoint discovery failed: say which URL was tried and what happened to it, from the GET that MSAL swallowed. */
+function endpointsNotResolved(err: unknown, errorCode: string, { authority, failedGet }: SignInContext): CloudAuthError {
+  const host = new URL(authority).host;
+  const url = failedGet?.url ?? `${authority}/v2.0/.well-known/openid-configuration`;
+  if (failedGet && 'error' in failedGet) {
+    const netCode = networkErrorCode(failedGet.error);
+    return new CloudAuthError(
+      `Sign-in to Entra ID failed: cannot connect to the authority host ${host}${netCode ? ` (${netCode})` : ''}: GET ${url}: ${innermostMessage(failedGet.error)}`,
+      { cause: failedGet.error, advice: adviceForSignInNetworkError(netCode, host) },
+    );
+  }
+  if (failedGet) {
+    const text = errorText(failedGet.body).split(/\r?\n/)[0]?.trim() ?? '';
+    const { code, advice } = adviceForDiscoveryAnswer(failedGet.status, text, host);
+    return new CloudAuthError(`Sign-in to Entra ID failed: the authority host ${host} answered HTTP ${failedGet.status} to GET ${url}${text ? `: ${text}` : ''}`, {
+      cause: err,
+      advice,
+      ...(code ? { code } : {}),
+    });
+  }
+  return new CloudAuthError(`Sign-in to Entra ID failed: the OpenID configuration at ${url} is not usable (MSAL ${errorCode})`, {
+    cause: err,
+    advice:
+      `Check that cloud.authorityHost is the Entra ID sign-in root of your cloud and cloud.tenantId the directory (tenant) ID; ` +
+      `${url} must return the tenant's OpenID configuration, with its issuer on https://${host}.`,
+  });
+}
+
+/** The error text of an authority's answer: Entra's `error_description`, else `error`, else the raw text. */
+function errorText(body: unknown): string {
+  if (typeof body === 'string') return body;
+  if (typeof body !== 'object' || body === null) return '';
+  const { error_description: description, error } = body as { error_description?: unknown; error?: unknown };
+  if (typeof description === 'string') return description;
+  return typeof error === 'string' ? error : '';
+}
+
+/** The message of the innermost cause (undici's "fetch failed" says nothing; its cause says "connect ECONNREFUSED …"). */
+function innermostMessage(err: unknown): string {
+  let cur = err;
+  for (let i = 0; i < 5 && cur instanceof Error && cur.cause instanceof Error; i++) cur = cur.cause;
+  return cur instanceof Error ? cur.message : String(cur);
 }
 
 function withCause<E extends Error>(error: E, cause: unknown): E {

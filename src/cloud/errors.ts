@@ -179,7 +179,9 @@ const AADSTS_ADVICE: Record<string, string> = {
   AADSTS7000222: 'The client secret has expired: create a new one in the app registration and update the configuration.',
   AADSTS700016:
     'Unknown application: check the client (application) ID and the tenant ID; the app must be registered or consented in this tenant and cloud.',
-  AADSTS90002: 'Unknown tenant: check the tenant ID (or domain) and the cloud (global, usgov, dod, china).',
+  AADSTS90002:
+    'Unknown tenant: check the tenant ID in cloud.tenantId (the directory GUID or a verified domain), and that it lives in the cloud ' +
+    'you sign in to: cloud.environment (global, usgov, dod, china), or cloud.authorityHost when set.',
   AADSTS900023: 'The tenant ID is malformed: use the directory (tenant) GUID or a verified domain.',
   AADSTS700027:
     'The client assertion was rejected: upload the certificate (public key, .cer/.pem) to the app registration, and make sure the private key and thumbprint belong to it.',
@@ -206,6 +208,50 @@ export function adviceForAuthFailure(text: string, errorCode?: string): { code?:
   }
   if (errorCode === 'invalid_client') return { advice: 'Entra ID rejected the client credentials: check the client ID, secret or certificate.' };
   return code ? { code, advice: `Entra ID refused the sign-in (${code}); see https://login.microsoftonline.com/error?code=${code.slice(6)}.` } : { advice: 'Sign-in to Entra ID failed; see the message for details.' };
+}
+
+/**
+ * Advice for a sign-in request that got no answer from the authority `host` (host[:port]), by the network error
+ * code (ECONNREFUSED, ENOTFOUND, a TLS code, a timeout, …) found in the failure's cause chain.
+ */
+export function adviceForSignInNetworkError(code: string | undefined, host: string): string {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return (
+        `Nothing accepts connections at ${host}: check the host and port (cloud.authorityHost, or the default of cloud.environment) ` +
+        'and that the sign-in endpoint, proxy or emulator there is running; a firewall may also be rejecting the connection.'
+      );
+    case 'ENOTFOUND':
+      return `DNS does not know the host name ${host.replace(/:\d+$/, '')}: check the spelling of cloud.authorityHost (or cloud.environment), and this machine's DNS and proxy settings.`;
+    case 'EAI_AGAIN':
+      return `DNS could not look up ${host} (temporary failure): check this machine's DNS server and network, then try again.`;
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return `${host} did not answer in time: a firewall or proxy may be dropping the traffic; check that this machine can reach it over HTTPS (port 443 unless cloud.authorityHost names another).`;
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return `${host} closed the connection: a proxy or firewall may be in the way; check the network path to it.`;
+  }
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(code)) {
+    return `The TLS certificate of ${host} is not trusted (${code}). Behind a TLS-inspecting proxy, give the proxy’s root CA as the extra CA file (cloud.caFile); otherwise check that cloud.authorityHost is the sign-in host.`;
+  }
+  return `Could not reach the sign-in endpoint ${host}${code ? ` (${code})` : ''}: check network, proxy and cloud.authorityHost.`;
+}
+
+/**
+ * Advice when the authority answered its OpenID configuration (discovery) URL with an error instead: an AADSTS
+ * code from the table (AADSTS90002, unknown tenant, is the usual one), else a wrong authority host or path.
+ */
+export function adviceForDiscoveryAnswer(status: number, text: string, host: string): { code?: string; advice: string } {
+  const code = aadstsCode(text);
+  if (code && AADSTS_ADVICE[code]) return { code, advice: AADSTS_ADVICE[code] };
+  return {
+    ...(code ? { code } : {}),
+    advice:
+      `${host} answered HTTP ${status} where the OpenID configuration of the tenant should be: check that cloud.authorityHost is the ` +
+      'Entra ID sign-in root of your cloud (https://host[:port], not Graph or a web proxy page) and that cloud.tenantId is the directory (tenant) ID.',
+  };
 }
 
 /** Network-level error codes that mean "try again" (resets, timeouts), as Node and undici report them. */

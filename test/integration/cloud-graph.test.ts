@@ -4,6 +4,7 @@
  * throttling/faults, token revocation and the tenant photo policy. Production code only sees base URLs and a CA.
  */
 import assert from 'node:assert/strict';
+import { lookup } from 'node:dns/promises';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -225,6 +226,66 @@ describe('cloud ↔ Graph emulator (integration)', function () {
       conn.reader.user(id(1)),
       (e: unknown) => e instanceof CloudAuthError && e.code === 'AADSTS7000215' && /check the client secret/.test(e.advice ?? ''),
     );
+  });
+
+  it('an unknown tenant fails sign-in with AADSTS90002 and advice to check cloud.tenantId (not endpoints_resolution_error)', async () => {
+    const stranger = '00000000-1111-2222-3333-444444444444';
+    const conn = await connect({ tenantId: stranger });
+    await assert.rejects(conn.tokens.getToken(), (e: unknown) => {
+      assert.ok(e instanceof CloudAuthError, String(e));
+      assert.equal(e.code, 'AADSTS90002');
+      assert.match(e.message, new RegExp(`authority host 127\\.0\\.0\\.1:\\d+ answered HTTP 400 to GET ${emu.baseUrl}/${stranger}/v2\\.0/\\.well-known/openid-configuration: AADSTS90002: Tenant '${stranger}' not found`));
+      assert.match(e.advice ?? '', /Unknown tenant: check the tenant ID in cloud\.tenantId/);
+      assert.match(e.advice ?? '', /cloud\.environment .*cloud\.authorityHost/);
+      return true;
+    });
+  });
+
+  it('a stopped sign-in endpoint (connection refused) names the host, the URL tried and ECONNREFUSED', async () => {
+    // A second emulator on the same certificates, stopped: its port now refuses connections.
+    const gone = await startEmulator({ state: { tenantId: emu.tenantId, clients: [], users: [] }, certDir: path.dirname(emu.caCertPath) });
+    await gone.stop();
+    const host = new URL(gone.baseUrl).host;
+    const conn = await connect({ authorityHost: gone.baseUrl });
+    await assert.rejects(conn.tokens.getToken(), (e: unknown) => {
+      assert.ok(e instanceof CloudAuthError, String(e));
+      assert.equal(
+        e.message,
+        `Sign-in to Entra ID failed: cannot connect to the authority host ${host} (ECONNREFUSED): ` +
+          `GET ${gone.baseUrl}/${emu.tenantId}/v2.0/.well-known/openid-configuration: connect ECONNREFUSED ${host}`,
+      );
+      assert.match(e.advice ?? '', new RegExp(`^Nothing accepts connections at ${host}: check the host and port \\(cloud\\.authorityHost`));
+      assert.doesNotMatch(`${e.message} ${e.advice}`, /endpoints_resolution_error|aka\.ms|see the message/);
+      return true;
+    });
+  });
+
+  it('an authority host name that does not resolve names the host and the DNS error (ENOTFOUND)', async function () {
+    // .invalid never resolves (RFC 6761); an offline resolver may say EAI_AGAIN instead, so ask it what it says.
+    const hostname = 'hps-no-such-authority.invalid';
+    const dnsCode = await lookup(hostname).then(
+      () => undefined,
+      (err: NodeJS.ErrnoException) => err.code,
+    );
+    if (!dnsCode) this.skip();
+    const conn = await connect({ authorityHost: `https://${hostname}` });
+    await assert.rejects(conn.tokens.getToken(), (e: unknown) => {
+      assert.ok(e instanceof CloudAuthError, String(e));
+      assert.match(e.message, new RegExp(`cannot connect to the authority host ${hostname} \\(${dnsCode}\\): GET https://${hostname}/${emu.tenantId}/v2\\.0/`));
+      if (dnsCode === 'ENOTFOUND') assert.match(e.advice ?? '', new RegExp(`DNS does not know the host name ${hostname}: check the spelling of cloud\\.authorityHost`));
+      else assert.match(e.advice ?? '', new RegExp(hostname));
+      return true;
+    });
+  });
+
+  it('an untrusted authority certificate during discovery advises the extra CA file', async () => {
+    const conn = await connect({ caFile: undefined });
+    await assert.rejects(conn.tokens.getToken(), (e: unknown) => {
+      assert.ok(e instanceof CloudAuthError, String(e));
+      assert.match(e.message, /cannot connect to the authority host 127\.0\.0\.1:\d+ \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT)\)/);
+      assert.match(e.advice ?? '', /not trusted .*extra CA file \(cloud\.caFile\)/);
+      return true;
+    });
   });
 
   it('under throttling and injected 503/504s every read and write still succeeds within the bound of tries', async () => {
