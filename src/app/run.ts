@@ -32,6 +32,17 @@ export interface RunEnd<T> {
   summary: unknown;
 }
 
+/**
+ * Registers what to do, synchronously, when the process is interrupted (SIGINT, SIGTERM) and about to exit;
+ * returns the function that unregisters it. The CLI supplies one for real processes; tests and library use may not.
+ */
+export type OnInterrupt = (cleanup: (signal: string) => void) => () => void;
+
+/** The exit code a process ends with after `signal`, as shells report it (128 + signal number). */
+export function interruptExitCode(signal: string): number {
+  return signal === 'SIGINT' ? 130 : signal === 'SIGHUP' ? 129 : 143;
+}
+
 /** A run whose lock we took over crashed: record it as aborted, so the run history does not say 'running' forever. */
 function markCrashedRun(state: StateStore, runId: string | undefined): void {
   if (!runId) return;
@@ -56,7 +67,7 @@ function lockPlaceError(err: unknown, statePath: string): ConfigError | undefine
 export async function withRun<T>(
   cfg: Config,
   env: Env,
-  command: { name: string; options: unknown; log?: LockLogger },
+  command: { name: string; options: unknown; log?: LockLogger; onInterrupt?: OnInterrupt },
   work: (ctx: RunContext) => Promise<RunEnd<T>>,
 ): Promise<T> {
   const statePath = statePathFor(cfg, env);
@@ -78,6 +89,22 @@ export async function withRun<T>(
     const state = openSqliteStore(statePath);
     markCrashedRun(state, lock.tookOver?.from?.runId);
     const audit = openAuditLog(cfg.state.auditLog ?? join(dirname(statePath), 'audit.jsonl'));
+    // Interrupted (Ctrl-C, a scheduler's stop): record the run as aborted, close the files and free the lock before
+    // the process exits. What was written is recorded already (per write batch); the next run goes on from there.
+    const forget = command.onInterrupt?.((signal) => {
+      clearInterval(heartbeat);
+      const quietly = (f: () => void): void => {
+        try {
+          f();
+        } catch {
+          // exiting anyway: do the rest
+        }
+      };
+      quietly(() => state.finishRun(runId, { status: 'aborted', summary: { note: `interrupted by ${signal}` }, exitCode: interruptExitCode(signal) }));
+      quietly(() => audit.close());
+      quietly(() => state.close());
+      quietly(() => lock.releaseSync());
+    });
     try {
       state.startRun({ command: command.name, options: command.options, runId });
       try {
@@ -89,6 +116,7 @@ export async function withRun<T>(
         throw err;
       }
     } finally {
+      forget?.();
       audit.close();
       state.close();
     }

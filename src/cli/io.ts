@@ -3,6 +3,7 @@
  * Passed in, so tests run commands in-process and read both.
  */
 import pino, { type Logger } from 'pino';
+import { interruptExitCode, type OnInterrupt } from '../app/run.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -12,6 +13,8 @@ export interface CliIo {
   /** Whether stderr is a terminal (progress bars only there). */
   isTty: boolean;
   cwd: string;
+  /** Cleanup on SIGINT/SIGTERM before the process exits (real processes only; see processIo). */
+  onInterrupt?: OnInterrupt;
 }
 
 const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
@@ -53,6 +56,35 @@ export function logLevelFrom(value: string | undefined, notice: (t: string) => v
   return 'info';
 }
 
+/**
+ * SIGINT/SIGTERM for a real process: say so on stderr, run the registered cleanups (a run records itself as aborted
+ * and frees its lock), exit 130/143. The handlers are installed with the first registration, so commands that take
+ * no lock (report, compare) keep Node's default behaviour.
+ */
+export function processInterrupts(err: (t: string) => void, exit: (code: number) => void = (code) => process.exit(code)): OnInterrupt {
+  const cleanups = new Set<(signal: string) => void>();
+  let installed = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    err(`hps: interrupted by ${signal}; the run is recorded as aborted and its lock released\n`);
+    for (const cleanup of cleanups) {
+      try {
+        cleanup(signal);
+      } catch {
+        // exiting anyway
+      }
+    }
+    exit(interruptExitCode(signal));
+  };
+  return (cleanup) => {
+    if (!installed) {
+      installed = true;
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, onSignal);
+    }
+    cleanups.add(cleanup);
+    return () => void cleanups.delete(cleanup);
+  };
+}
+
 export function processIo(env = process.env): CliIo {
   const err = (t: string): void => {
     process.stderr.write(t);
@@ -67,5 +99,6 @@ export function processIo(env = process.env): CliIo {
     env,
     isTty: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),
+    onInterrupt: processInterrupts(err),
   };
 }

@@ -19,6 +19,7 @@
  * both find the same stale lock cannot both win.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { mkdir, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -59,6 +60,8 @@ export interface RunLock {
   touch(): Promise<void>;
   /** Remove the lock file if it is still ours. Returns whether it removed it. Safe to call twice. */
   release(): Promise<boolean>;
+  /** `release()` for a process about to exit (a signal handler): synchronous, same checks. */
+  releaseSync(): boolean;
 }
 
 export const DEFAULT_STALE_AFTER_MS = 6 * 60 * 60 * 1000;
@@ -205,7 +208,7 @@ export async function acquireRunLock(stateFile: string, options: RunLockOptions 
     nonce: randomBytes(12).toString('hex'),
   };
   if (stateFile === ':memory:') {
-    return { path: '', holder, touch: async () => undefined, release: async () => false };
+    return { path: '', holder, touch: async () => undefined, release: async () => false, releaseSync: () => false };
   }
 
   const path = lockPathFor(stateFile);
@@ -278,6 +281,23 @@ function makeLock(
       } catch (err) {
         if (isCode(err, 'ENOENT')) return false;
         throw new StateError(`cannot remove lock file ${path}: ${(err as Error).message}`, { cause: err });
+      }
+    },
+    releaseSync() {
+      if (released) return false;
+      released = true;
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch {
+        return false;
+      }
+      if (parseHolder(text)?.nonce !== holder.nonce) return false;
+      try {
+        unlinkSync(path);
+        return true;
+      } catch {
+        return false;
       }
     },
   };

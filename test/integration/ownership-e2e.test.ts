@@ -4,12 +4,14 @@
  * photo someone puts there afterwards), and a broken Exchange bridge that must not stop the Graph users.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmulator } from '../../mocks/graph-emulator/index.js';
 import type { RunningEmulator } from '../../mocks/graph-emulator/types.js';
+import { openSqliteStore } from '../../src/state/sqlite-store.js';
 import { runHps, type CliRun } from '../support/cli.js';
 
 const DEMO = path.resolve('mocks/demo');
@@ -241,5 +243,40 @@ describe('photo ownership end to end (CLI, demo LDIF, Graph emulator)', function
     assert.equal(fix.code, 1, fix.stderr);
     const fixed = json<RunJson>(fix);
     assert.deepEqual(fixed.actions.map((a) => [a.upn, a.action, a.result]), [['short-guid@corp.example.com', 'skip', 'skipped']]);
+  });
+
+  it('a run stopped by SIGTERM records itself as aborted, frees the lock, and the next run starts clean', async function () {
+    if (process.platform === 'win32') this.skip();
+    // Slow Graph, so the run is surely still reading when the signal comes.
+    emu.control.setFaults({ latencyMs: 1500, retryAfterSeconds: 0.05 });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'reconcile', '--config', configPath], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const lockFile = path.join(dir, 'state.db.lock');
+    for (let i = 0; i < 200 && !existsSync(lockFile); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(existsSync(lockFile), `the run took its lock; stderr:\n${stderr}`);
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 143, stderr);
+    assert.match(stderr, /hps: interrupted by SIGTERM; the run is recorded as aborted and its lock released/);
+    assert.ok(!existsSync(lockFile), 'the lock file is gone');
+    const state = openSqliteStore(path.join(dir, 'state.db'));
+    try {
+      const [run] = state.recentRuns(1);
+      assert.deepEqual([run?.command, run?.status, run?.exitCode], ['reconcile', 'aborted', 143]);
+    } finally {
+      state.close();
+    }
+    assert.deepEqual(emu.control.writeCounts(), {}, 'stopped while reading: nothing written');
+
+    emu.control.setFaults({ retryAfterSeconds: 0.05 });
+    const next = await hps('reconcile');
+    assert.equal(next.code, 1, next.stderr); // the demo's corrupt thumbnail
+    assert.doesNotMatch(next.stderr, /took over the state lock/);
+    assert.match(next.stdout, /5 written, 0 failed/);
   });
 });

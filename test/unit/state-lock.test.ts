@@ -149,6 +149,18 @@ describe('run lock', () => {
     assert.match(lines[0]?.message ?? '', /no longer ours/);
   });
 
+  it('releaseSync (for signal handlers) removes our own lock once and never a lock someone else holds', async () => {
+    const ours = await acquireRunLock(stateFile);
+    assert.equal(ours.releaseSync(), true);
+    assert.equal(existsSync(ours.path), false);
+    assert.equal(ours.releaseSync(), false, 'second release is a no-op');
+    assert.equal(await ours.release(), false);
+    const again = await acquireRunLock(stateFile);
+    writeHolder(again.path, { pid: 1, hostname: 'other-host', startedAt: new Date().toISOString(), runId: 'THEIRS' });
+    assert.equal(again.releaseSync(), false);
+    assert.equal(parseHolder(readFileSync(again.path, 'utf8'))?.runId, 'THEIRS');
+  });
+
   it('several runs taking over the same stale lock at once: exactly one wins', async () => {
     writeHolder(lockPathFor(stateFile), { pid: deadPid(), hostname: hostname(), startedAt: new Date().toISOString() });
     const { log } = recordingLogger();
