@@ -7,6 +7,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PhotoPrint } from '../model.js';
+import { isPidAlive } from '../state/lock.js';
 
 export interface SpooledPhoto {
   jpeg: Buffer;
@@ -26,15 +27,6 @@ export interface PhotoSpool {
 const PREFIX = 'hps-spool-';
 const OWNER = 'owner.pid';
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, someone else's
-  }
-}
-
 /** Removes spool folders in `parent` left by processes that no longer run. Best effort: errors are ignored. */
 export async function sweepStaleSpools(parent: string = tmpdir()): Promise<string[]> {
   const removed: string[] = [];
@@ -42,7 +34,7 @@ export async function sweepStaleSpools(parent: string = tmpdir()): Promise<strin
   for (const name of names.filter((n) => n.startsWith(PREFIX))) {
     const dir = join(parent, name);
     const pid = Number((await readFile(join(dir, OWNER), 'utf8').catch(() => '')).trim());
-    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue;
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || isPidAlive(pid)) continue;
     await rm(dir, { recursive: true, force: true }).then(() => removed.push(dir), () => undefined);
   }
   return removed;

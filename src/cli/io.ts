@@ -85,6 +85,11 @@ export function processInterrupts(err: (t: string) => void, exit: (code: number)
   };
 }
 
+/** What a state-changing run takes from the command's io: its logger, and interrupt handling where there is any. */
+export function runHooks(io: CliIo): { log: Logger; onInterrupt?: OnInterrupt } {
+  return { log: io.log, ...(io.onInterrupt ? { onInterrupt: io.onInterrupt } : {}) };
+}
+
 export function processIo(env = process.env): CliIo {
   const err = (t: string): void => {
     process.stderr.write(t);

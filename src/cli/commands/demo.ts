@@ -20,7 +20,7 @@ import type { Config } from '../../config/schema.js';
 import { renderReport, type Report } from '../../report/index.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import type { CliIo } from '../io.js';
+import { runHooks, type CliIo } from '../io.js';
 import type { CommandResult } from '../output.js';
 import { withResources } from '../resources.js';
 
@@ -96,7 +96,7 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<CommandResu
     const directory = use(await openDirectory(cfg, env, io.log));
     const cloud = use(await openCloud(cfg, env, io.log));
     const before = await buildReport({ cfg, directory, cloud });
-    const run = await withRun(cfg, env, { name: 'reconcile', options: { demo: true }, log: io.log, ...(io.onInterrupt ? { onInterrupt: io.onInterrupt } : {}) }, async (ctx) => {
+    const run = await withRun(cfg, env, { name: 'reconcile', options: { demo: true }, ...runHooks(io) }, async (ctx) => {
       const r = await reconcile(
         { cfg, directory, directoryKey: 'demo', cloud, state: ctx.state, audit: ctx.audit, runId: ctx.runId, log: io.log },
         { dryRun: false, full: false, reload: false, allowDelete: false, force: false },

@@ -16,7 +16,7 @@ import { directoryKey } from '../../state/keys.js';
 import { renderRunJson, renderRunText, runSummary, type RunSummary } from '../../report/run-summary.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import type { CliIo } from '../io.js';
+import { runHooks, type CliIo } from '../io.js';
 import type { CommandResult } from '../output.js';
 import { progressFor } from '../progress.js';
 import { withResources } from '../resources.js';
@@ -49,7 +49,7 @@ function dirKey(cfg: Config): string {
 async function execute(io: CliIo, raw: z.infer<typeof reconcileOptions> & { user?: string }, command: 'reconcile' | 'fix'): Promise<CommandResult<RunSummary>> {
   const cfg = await loadConfig(resolve(io.cwd, raw.config ?? DEFAULT_CONFIG_FILE));
   const opts: ReconcileOptions = { dryRun: raw.dryRun, full: raw.full, reload: raw.reload, allowDelete: raw.allowDelete, force: raw.force, ...(raw.user ? { user: raw.user } : {}) };
-  const summary = await withRun(cfg, io.env, { name: command, options: opts, log: io.log, ...(io.onInterrupt ? { onInterrupt: io.onInterrupt } : {}) }, async (run) =>
+  const summary = await withRun(cfg, io.env, { name: command, options: opts, ...runHooks(io) }, async (run) =>
     withResources(async (use) => {
       const directory = use(await openDirectory(cfg, io.env, io.log));
       const cloud = use(await openCloud(cfg, io.env, io.log));
