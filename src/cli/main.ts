@@ -6,7 +6,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { packageRoot } from '../app/package-root.js';
+import { packageRoot } from './package-root.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
 import { registerReconcile } from './commands/reconcile.js';

@@ -1,7 +1,7 @@
 /**
  * Renderers for a reconcile or fix run: the JSON summary schedulers read (docs/scheduling.md) and a text form.
  */
-import type { ReconcileResult } from '../app/reconcile.js';
+import type { ReconcileResult } from '../usecases/sync.js';
 
 export interface RunAction {
   upn: string | null;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { STATUSES, type Status } from '../../src/model.js';
-import { summarise, type ClassifiedUser } from '../../src/reconcile/classify.js';
+import { summarise, type ClassifiedUser } from '../../src/sync/decide/classify.js';
 import { renderHtml } from '../../src/report/html.js';
 import { REPORT_COLUMNS, cell, type Report } from '../../src/report/model.js';
 import { skipLoudly } from '../support/skip.js';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
-import { applyPlan } from '../../src/apply/apply.js';
-import { createPhotoSpool, type PhotoSpool } from '../../src/apply/spool.js';
-import type { PhotoDeleteItem, PhotoSetItem, PhotoWriter, WriteResult } from '../../src/apply/writer.js';
+import { applyPlan } from '../../src/sync/apply/apply.js';
+import { createPhotoSpool, type PhotoSpool } from '../../src/sync/apply/spool.js';
+import type { PhotoDeleteItem, PhotoSetItem, PhotoWriter, WriteResult } from '../../src/sync/apply/writer.js';
 import type { Route } from '../../src/model.js';
-import type { ClassifiedUser } from '../../src/reconcile/classify.js';
-import type { Decision } from '../../src/reconcile/plan.js';
+import type { ClassifiedUser } from '../../src/sync/decide/classify.js';
+import type { Decision } from '../../src/sync/decide/plan.js';
 import { openMemoryStore } from '../../src/state/index.js';
 
 class FakeWriter implements PhotoWriter {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { selectorsFor } from '../../src/app/identify.js';
+import { selectorsFor } from '../../src/sync/read/identify.js';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { CliError, describeError, exitCodeFor } from '../../src/cli/errors.js';
 import { EXIT } from '../../src/cli/exit-codes.js';

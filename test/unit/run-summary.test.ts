@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import type { ReconcileResult } from '../../src/app/reconcile.js';
-import type { ClassifiedUser } from '../../src/reconcile/classify.js';
-import { buildPlan, decide, type Decision, type PlanOptions } from '../../src/reconcile/plan.js';
+import type { ReconcileResult } from '../../src/usecases/sync.js';
+import type { ClassifiedUser } from '../../src/sync/decide/classify.js';
+import { buildPlan, decide, type Decision, type PlanOptions } from '../../src/sync/decide/plan.js';
 import { renderRunText, runSummary } from '../../src/report/run-summary.js';
 import type { UserState } from '../../src/state/store.js';
 

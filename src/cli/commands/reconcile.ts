@@ -5,11 +5,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { exchangeWriterFactory } from '../../app/exchange.js';
-import { reconcile, type ReconcileOptions, type ReconcileResult } from '../../app/reconcile.js';
-import { withRun } from '../../app/run.js';
-import { comparator, openCloud, openDirectory } from '../../app/services.js';
-import { verifyCloudPhoto, type Verification } from '../../app/verify.js';
+import { exchangeWriterFactory } from '../../usecases/exchange.js';
+import { reconcile, type ReconcileOptions, type ReconcileResult } from '../../usecases/sync.js';
+import { withRun } from '../../usecases/run-frame.js';
+import { comparator, openCloud, openDirectory } from '../../usecases/wiring.js';
+import { verifyCloudPhoto, type Verification } from '../../usecases/verify.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { directoryKey } from '../../state/keys.js';

@@ -3,8 +3,8 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { openCloud, openDirectory } from '../../app/services.js';
-import { buildReport } from '../../app/report.js';
+import { openCloud, openDirectory } from '../../usecases/wiring.js';
+import { buildReport } from '../../usecases/report.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
 import { resolve } from 'node:path';
 import { REPORT_FORMATS, renderReport, type Report, type ReportFormat } from '../../report/index.js';

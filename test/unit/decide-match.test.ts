@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { CloudUser, OnPremUser } from '../../src/model.js';
-import { buildCloudIndex, matchUser } from '../../src/reconcile/match.js';
+import { buildCloudIndex, matchUser } from '../../src/sync/decide/match.js';
 
 const ORDER = ['immutableId', 'userPrincipalName', 'mail'] as const;
 

@@ -2,7 +2,7 @@
  * After `hps fix` writes a photo: read the cloud photo back and check it perceptually against the source.
  */
 import type { GraphReader } from '../cloud/graph-reader.js';
-import type { ClassifiedUser, ComparePrints } from '../reconcile/classify.js';
+import type { ClassifiedUser, ComparePrints } from '../sync/decide/classify.js';
 import { fingerprint } from '../photo/fingerprint.js';
 
 export interface Verification {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { CloudPhotoMeta, CloudUser, OnPremUser, PhotoPrint } from '../../src/model.js';
-import { observe, type CloudPhotoReader, type Failure, type Observed } from '../../src/observe/observe.js';
-import type { Observation } from '../../src/reconcile/observation.js';
-import { buildCloudIndex } from '../../src/reconcile/match.js';
-import { DEFAULT_ROUTING } from '../../src/reconcile/route.js';
+import { observe, type CloudPhotoReader, type Failure, type Observed } from '../../src/sync/read/observe.js';
+import type { Observation } from '../../src/sync/decide/observation.js';
+import { buildCloudIndex } from '../../src/sync/decide/match.js';
+import { DEFAULT_ROUTING } from '../../src/sync/decide/route.js';
 
 // Fake fingerprint: the "picture" is the bytes' text; the phash is that text.
 const fingerprint = async (b: Buffer): Promise<PhotoPrint> => {

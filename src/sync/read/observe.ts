@@ -3,10 +3,10 @@
  * in $batch-sized chunks, downloads cloud photo bytes only where a comparison needs them, and yields one
  * Observation (fingerprints, no bytes) per user. At most one chunk of photos is in memory at a time.
  */
-import type { CloudPhotoMeta, MatchKey, OnPremUser, PhotoPrint, SourcePhoto } from '../model.js';
-import { matchUser, type CloudIndex } from '../reconcile/match.js';
-import { identityOf, type MatchState, type Observation, type SourceSide } from '../reconcile/observation.js';
-import { decideRoute, type RoutingConfig } from '../reconcile/route.js';
+import type { CloudPhotoMeta, MatchKey, OnPremUser, PhotoPrint, SourcePhoto } from '../../model.js';
+import { matchUser, type CloudIndex } from '../decide/match.js';
+import { identityOf, type MatchState, type Observation, type SourceSide } from '../decide/observation.js';
+import { decideRoute, type RoutingConfig } from '../decide/route.js';
 
 /** A per-user failure from the cloud reader: a message, or the reader's structured error with advice. */
 export type Failure = { error: string | { message: string; advice?: string } };

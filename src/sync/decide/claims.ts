@@ -6,7 +6,7 @@
  * owner of a cloud user, and the parties of a tie (their objectGUIDs are returned in `contested`, for the caller
  * to remember). Pure: runs over the classified users of a whole run, after the read and before anything is planned.
  */
-import { MATCH_KEYS, type MatchKey } from '../model.js';
+import { MATCH_KEYS, type MatchKey } from '../../model.js';
 import type { ClassifiedUser } from './classify.js';
 
 /** An on-prem user the state says claims a cloud user. */

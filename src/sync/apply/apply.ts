@@ -3,10 +3,10 @@
  * and records every batch's outcomes in the state (one transaction per batch) and the audit log as they land, so
  * a crash mid-run loses nothing that was written. One user's failure never stops the others.
  */
-import type { Route } from '../model.js';
-import type { Decision } from '../reconcile/plan.js';
-import type { AuditLog } from '../state/audit.js';
-import type { StateStore } from '../state/store.js';
+import type { Route } from '../../model.js';
+import type { Decision } from '../decide/plan.js';
+import type { AuditLog } from '../../state/audit.js';
+import type { StateStore } from '../../state/store.js';
 import type { PhotoSpool } from './spool.js';
 import { stopsTheRun, unavailableWriter } from './unavailable.js';
 import type { PhotoWriter, WriteResult } from './writer.js';

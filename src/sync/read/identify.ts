@@ -1,7 +1,7 @@
 /**
  * `--user` / `hps fix <user>`: one identifier, several possible meanings. Pure.
  */
-import type { UserSelector } from '../directory/source.js';
+import type { UserSelector } from '../../directory/source.js';
 
 const GUID = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
 const IMMUTABLE_ID = /^[A-Za-z0-9+/]{22}==$/;

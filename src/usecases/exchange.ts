@@ -2,7 +2,7 @@
  * The Exchange bridge's writer from the config's `exchange` section. The PowerShell shell starts lazily, only
  * when a decision routes a user to Exchange.
  */
-import type { PhotoWriter } from '../apply/writer.js';
+import type { PhotoWriter } from '../sync/apply/writer.js';
 import type { ExchangeConfig } from '../config/schema.js';
 import { createExchangeWriter } from '../powershell/exchange-writer.js';
 import { createPowerShellRunner } from '../powershell/runner.js';

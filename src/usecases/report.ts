@@ -5,12 +5,12 @@ import type { CloudConnection } from '../cloud/connect.js';
 import type { Config } from '../config/schema.js';
 import type { DirectorySource } from '../directory/source.js';
 import { fingerprint } from '../photo/fingerprint.js';
-import { resolveClaims } from '../reconcile/claims.js';
-import { summarise, type ClassifiedUser } from '../reconcile/classify.js';
+import { resolveClaims } from '../sync/decide/claims.js';
+import { summarise, type ClassifiedUser } from '../sync/decide/classify.js';
 import type { Report } from '../report/model.js';
-import { classifyUsers, directoryScope, singleUserScope } from './drift.js';
-import { selectorsFor } from './identify.js';
-import { comparator, routingFrom } from './services.js';
+import { classifyUsers, directoryScope, singleUserScope } from '../sync/read/scope.js';
+import { selectorsFor } from '../sync/read/identify.js';
+import { comparator, routingFrom } from './wiring.js';
 
 export interface ReportDeps {
   cfg: Config;

@@ -6,8 +6,8 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PhotoPrint } from '../model.js';
-import { isPidAlive } from '../state/lock.js';
+import type { PhotoPrint } from '../../model.js';
+import { isPidAlive } from '../../state/lock.js';
 
 export interface SpooledPhoto {
   jpeg: Buffer;

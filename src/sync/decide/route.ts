@@ -1,7 +1,7 @@
 /**
  * Which writer carries a user's photo: decided here, purely, from the directory data and the config.
  */
-import { RECIPIENT_TYPE, type OnPremUser, type Route } from '../model.js';
+import { RECIPIENT_TYPE, type OnPremUser, type Route } from '../../model.js';
 
 export interface RouteOverride {
   /** Case-insensitive matches; all given fields must match. */

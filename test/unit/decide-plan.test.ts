@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { ClassifiedUser } from '../../src/reconcile/classify.js';
-import { buildPlan, decide, type Decision, type PlanOptions, type Thresholds } from '../../src/reconcile/plan.js';
+import type { ClassifiedUser } from '../../src/sync/decide/classify.js';
+import { buildPlan, decide, type Decision, type PlanOptions, type Thresholds } from '../../src/sync/decide/plan.js';
 import type { UserState } from '../../src/state/store.js';
 
 function user(p: Partial<ClassifiedUser>): ClassifiedUser {

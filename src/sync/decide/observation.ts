@@ -2,7 +2,7 @@
  * What the observe stage saw for one on-prem user: plain data, no photo bytes (only fingerprints), so the pure
  * core can classify and plan without I/O and without holding photos in memory.
  */
-import type { CloudPhotoMeta, CloudUser, MatchKey, OnPremUser, PhotoPrint } from '../model.js';
+import type { CloudPhotoMeta, CloudUser, MatchKey, OnPremUser, PhotoPrint } from '../../model.js';
 import type { RouteDecision } from './route.js';
 
 export type UserIdentity = Omit<OnPremUser, 'photo' | 'readError'>;

@@ -2,7 +2,7 @@
  * Matching on-prem users to cloud users. Pure: an index is built once from the cloud user list (no photos, so
  * it fits in memory for any tenant size) and each on-prem user is looked up as it streams past.
  */
-import type { CloudUser, MatchKey, OnPremUser } from '../model.js';
+import type { CloudUser, MatchKey, OnPremUser } from '../../model.js';
 
 export interface CloudIndex {
   readonly size: number;

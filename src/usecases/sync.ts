@@ -5,10 +5,10 @@
  * full read is older than `fullEveryDays`.
  */
 import type { Logger } from 'pino';
-import type { PhotoWriter } from '../apply/writer.js';
-import { applyPlan, type ApplyOutcome } from '../apply/apply.js';
-import { createPhotoSpool, type PhotoSpool } from '../apply/spool.js';
-import { stopsTheRun, unavailableWriter } from '../apply/unavailable.js';
+import type { PhotoWriter } from '../sync/apply/writer.js';
+import { applyPlan, type ApplyOutcome } from '../sync/apply/apply.js';
+import { createPhotoSpool, type PhotoSpool } from '../sync/apply/spool.js';
+import { stopsTheRun, unavailableWriter } from '../sync/apply/unavailable.js';
 import type { CloudConnection } from '../cloud/connect.js';
 import type { PhotoUpdatePolicy } from '../cloud/policy.js';
 import type { Config } from '../config/schema.js';
@@ -17,16 +17,16 @@ import type { OnPremUser, PhotoPrint, Route, SourcePhoto } from '../model.js';
 import { fingerprint } from '../photo/fingerprint.js';
 import { normaliseForUpload } from '../photo/normalise.js';
 import pLimit from 'p-limit';
-import { resolveClaims, type RememberedClaim } from '../reconcile/claims.js';
-import type { ClassifiedUser } from '../reconcile/classify.js';
-import { buildPlan, decide, type Decision, type Plan, type PlanOptions } from '../reconcile/plan.js';
+import { resolveClaims, type RememberedClaim } from '../sync/decide/claims.js';
+import type { ClassifiedUser } from '../sync/decide/classify.js';
+import { buildPlan, decide, type Decision, type Plan, type PlanOptions } from '../sync/decide/plan.js';
 import type { AuditLog } from '../state/audit.js';
 import { cloudPhashFor } from '../state/user-record.js';
 import { deferredError, deferredKind } from '../state/pending.js';
 import type { StateStore, UserState } from '../state/store.js';
-import { classifyUsers, directoryScope, singleUserScope, type DriftScope } from './drift.js';
-import { selectorsFor } from './identify.js';
-import { comparator, routingFrom } from './services.js';
+import { classifyUsers, directoryScope, singleUserScope, type DriftScope } from '../sync/read/scope.js';
+import { selectorsFor } from '../sync/read/identify.js';
+import { comparator, routingFrom } from './wiring.js';
 
 export interface ReconcileOptions {
   dryRun: boolean;

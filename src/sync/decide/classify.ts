@@ -1,7 +1,7 @@
 /**
  * Classification: one observation in, one status with a human reason out. Pure.
  */
-import type { MatchKey, PhotoPrint, Route, Status } from '../model.js';
+import type { MatchKey, PhotoPrint, Route, Status } from '../../model.js';
 import type { Observation } from './observation.js';
 
 export interface PrintComparison {

@@ -3,8 +3,8 @@
  * every item fails with the same plain reason and advice, as a retryable per-user failure, so the users on the
  * other routes are still written and these are tried again next run.
  */
-import { adviceOf } from '../advice.js';
-import type { Route } from '../model.js';
+import { adviceOf } from '../../advice.js';
+import type { Route } from '../../model.js';
 import type { PhotoWriter, WriteResult } from './writer.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Route } from '../model.js';
+import type { Route } from '../../model.js';
 
 /** One photo to put in place for one user. `key` is the caller's id for the item (objectGUID). */
 export interface PhotoSetItem {

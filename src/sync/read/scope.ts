@@ -2,13 +2,13 @@
  * The read-only pipeline every command shares: directory users → cloud index → observe → classify.
  * Yields one classified user at a time, with the source photo for the caller to use at once and drop.
  */
-import type { GraphReader } from '../cloud/graph-reader.js';
-import type { DirectorySource, UserSelector } from '../directory/source.js';
-import type { CloudUser, MatchKey, OnPremUser, PhotoPrint, SourcePhoto } from '../model.js';
-import { observe } from '../observe/observe.js';
-import { classify, type ClassifiedUser, type ComparePrints } from '../reconcile/classify.js';
-import { buildCloudIndex } from '../reconcile/match.js';
-import type { RoutingConfig } from '../reconcile/route.js';
+import type { GraphReader } from '../../cloud/graph-reader.js';
+import type { DirectorySource, UserSelector } from '../../directory/source.js';
+import type { CloudUser, MatchKey, OnPremUser, PhotoPrint, SourcePhoto } from '../../model.js';
+import { observe } from './observe.js';
+import { classify, type ClassifiedUser, type ComparePrints } from '../decide/classify.js';
+import { buildCloudIndex } from '../decide/match.js';
+import type { RoutingConfig } from '../decide/route.js';
 
 export interface DriftDeps {
   reader: GraphReader;

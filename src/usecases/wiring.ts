@@ -15,8 +15,8 @@ import { LdifDirectorySource } from '../directory/ldif.js';
 import type { DirectorySource } from '../directory/source.js';
 import type { PhotoPrint } from '../model.js';
 import { comparePrints } from '../photo/compare.js';
-import type { ComparePrints } from '../reconcile/classify.js';
-import type { RoutingConfig } from '../reconcile/route.js';
+import type { ComparePrints } from '../sync/decide/classify.js';
+import type { RoutingConfig } from '../sync/decide/route.js';
 
 type PhotoAttr = 'thumbnailPhoto' | 'jpegPhoto';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { OnPremUser } from '../../src/model.js';
-import { decideRoute, type RoutingConfig } from '../../src/reconcile/route.js';
+import { decideRoute, type RoutingConfig } from '../../src/sync/decide/route.js';
 
 const user = (p: Partial<OnPremUser>): OnPremUser => ({ dn: 'CN=u,OU=Staff,DC=corp', objectGuid: 'g', immutableId: 'i', ...p });
 

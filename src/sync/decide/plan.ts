@@ -7,9 +7,9 @@
  * photo since our push" (the configured policy decides), and a cleared source photo can be told apart from a
  * cloud photo we never owned.
  */
-import type { Action, Route, Status } from '../model.js';
-import { deferredKind } from '../state/pending.js';
-import type { UserState } from '../state/store.js';
+import type { Action, Route, Status } from '../../model.js';
+import { deferredKind } from '../../state/pending.js';
+import type { UserState } from '../../state/store.js';
 import type { ClassifiedUser } from './classify.js';
 
 export type CloudChangedPolicy = 'overwrite' | 'keep' | 'report';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { ClassifiedUser } from '../../src/reconcile/classify.js';
-import { resolveClaims } from '../../src/reconcile/claims.js';
+import type { ClassifiedUser } from '../../src/sync/decide/classify.js';
+import { resolveClaims } from '../../src/sync/decide/claims.js';
 
 function user(p: Partial<ClassifiedUser>): ClassifiedUser {
   return {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { CloudUser, PhotoPrint } from '../../src/model.js';
-import { classify, summarise, type ComparePrints } from '../../src/reconcile/classify.js';
-import type { Observation } from '../../src/reconcile/observation.js';
+import { classify, summarise, type ComparePrints } from '../../src/sync/decide/classify.js';
+import type { Observation } from '../../src/sync/decide/observation.js';
 
 const print = (phash: string): PhotoPrint => ({ sha256: `sha-${phash}`, phash, width: 96, height: 96 });
 // Test comparator: distance = number of differing hex digits; same below 2.
