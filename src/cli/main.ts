@@ -13,7 +13,7 @@ import { registerReconcile } from './commands/reconcile.js';
 import { registerReport } from './commands/report.js';
 import { createContext } from './context.js';
 import { describeError } from './errors.js';
-import { EXIT } from './exit-codes.js';
+import { exitCodeOf } from './exit-policy.js';
 import { processIo, type CliIo } from './io.js';
 
 function packageVersion(): string {
@@ -39,11 +39,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
-    if (err instanceof CommanderError) {
-      return err.exitCode === 0 ? EXIT.ok : EXIT.badConfig;
-    }
-    io.err(`hps: ${describeError(err)}\n`);
-    return EXIT.internal;
+    // commander has already said what was wrong with the command line; anything else is said here.
+    if (!(err instanceof CommanderError)) io.err(`hps: ${describeError(err)}\n`);
+    return exitCodeOf({ kind: 'error', error: err });
   }
   return ctx.exitCode;
 }

@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { applyPlan } from '../../src/sync/apply/apply.js';
 import { createPhotoSpool, type PhotoSpool } from '../../src/sync/apply/spool.js';
 import type { PhotoDeleteItem, PhotoSetItem, PhotoWriter, WriteResult } from '../../src/sync/apply/writer.js';
+import { CloudAuthError } from '../../src/cloud/errors.js';
 import type { Route } from '../../src/model.js';
 import type { ClassifiedUser } from '../../src/sync/decide/classify.js';
 import type { Decision } from '../../src/sync/decide/plan.js';
@@ -105,7 +106,7 @@ describe('apply', () => {
   it('lets configuration and sign-in errors stop the run instead of failing users one by one', async () => {
     const d = decision(0, 'set');
     await spool.put(d.user.objectGuid, { jpeg: Buffer.from('j'), print: { sha256: 's', phash: 'p', width: 1, height: 1 } });
-    const authError = Object.assign(new Error('AADSTS7000222: the client secret has expired'), { name: 'CloudAuthError' });
+    const authError = new CloudAuthError('AADSTS7000222: the client secret has expired');
     const writer: PhotoWriter = { route: 'graph', setPhotos: async () => Promise.reject(authError), deletePhotos: async () => [], close: async () => {} };
     const state = openMemoryStore();
     await assert.rejects(applyPlan([d], { writers: { graph: writer }, spool, state, runId: 'r' }), /AADSTS7000222/);

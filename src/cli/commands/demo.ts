@@ -20,6 +20,7 @@ import type { Config } from '../../config/schema.js';
 import { renderReport, type Report } from '../../report/index.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { exitCodeOf, runCounts } from '../exit-policy.js';
 import { runHooks, type CliIo } from '../io.js';
 import type { CommandResult } from '../output.js';
 import { withResources } from '../resources.js';
@@ -101,7 +102,7 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<CommandResu
         { cfg, directory, directoryKey: 'demo', cloud, state: ctx.state, audit: ctx.audit, runId: ctx.runId, log: io.log },
         { dryRun: false, full: false, reload: false, allowDelete: false, force: false },
       );
-      const summary = runSummary(r, r.applied?.failed || r.errors ? EXIT.partialFailure : EXIT.ok);
+      const summary = runSummary(r, exitCodeOf({ kind: 'run', run: runCounts(r) }));
       return { value: summary, status: summary.exitCode === EXIT.ok ? 'ok' : 'partial', exitCode: summary.exitCode, summary: summary.summary };
     });
     const after = await buildReport({ cfg, directory, cloud });
@@ -114,7 +115,7 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<CommandResu
 
   return {
     data,
-    exitCode: EXIT.ok,
+    exitCode: exitCodeOf({ kind: 'done' }),
     format: 'text',
     render: () =>
       [

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { exchangeWriterFactory } from '../../usecases/exchange.js';
-import { reconcile, type ReconcileOptions, type ReconcileResult } from '../../usecases/sync.js';
+import { reconcile, type ReconcileOptions } from '../../usecases/sync.js';
 import { withRun } from '../../usecases/run-frame.js';
 import { comparator, openCloud, openDirectory } from '../../usecases/wiring.js';
 import { verifyCloudPhoto, type Verification } from '../../usecases/verify.js';
@@ -16,6 +16,7 @@ import { directoryKey } from '../../state/keys.js';
 import { renderRunJson, renderRunText, runSummary, type RunSummary } from '../../report/run-summary.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { exitCodeOf, runCounts } from '../exit-policy.js';
 import { runHooks, type CliIo } from '../io.js';
 import type { CommandResult } from '../output.js';
 import { progressFor } from '../progress.js';
@@ -32,15 +33,6 @@ const common = {
 export const reconcileOptions = z.strictObject({ ...common, full: z.boolean().default(false), reload: z.boolean().default(false) });
 export const fixOptions = z.strictObject({ ...common, user: z.string().trim().min(1, 'give a user: UPN, sAMAccountName, mail or objectGUID') });
 
-function exitCodeOf(r: ReconcileResult, verification?: Verification): number {
-  if (r.refused) return EXIT.refused;
-  // The tenant policy refused every cloud write this run needed: say so above per-user failures, which it may explain.
-  const blockedOnly = r.plan.summary.blocked > 0 && r.plan.summary.set + r.plan.summary.delete === 0;
-  if (blockedOnly) return EXIT.refused;
-  if ((r.applied?.failed ?? 0) > 0 || r.errors > 0) return EXIT.partialFailure;
-  if (verification && !verification.verified) return EXIT.partialFailure;
-  return EXIT.ok;
-}
 
 function dirKey(cfg: Config): string {
   return cfg.directory.type === 'ldap' ? directoryKey(cfg.directory.url, cfg.directory.baseDn) : `ldif:${cfg.directory.file}`;
@@ -68,7 +60,7 @@ async function execute(io: CliIo, raw: z.infer<typeof reconcileOptions> & { user
       if (command === 'fix' && done?.result.ok && done.decision.route === 'graph') {
         verification = await verifyCloudPhoto(cloud.reader, done.decision.user, done.decision.action === 'delete' ? 'none' : 'photo', comparator(cfg));
       }
-      const exitCode = exitCodeOf(result, verification);
+      const exitCode = exitCodeOf({ kind: 'run', run: runCounts(result, verification) });
       const s = runSummary(result, exitCode, { command, ...(verification ? { verification } : {}) });
       const status = result.refused ? 'aborted' : exitCode === EXIT.ok ? 'ok' : 'partial';
       return { value: s, status, exitCode, summary: s.summary };

@@ -8,7 +8,7 @@ import { buildReport } from '../../usecases/report.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
 import { resolve } from 'node:path';
 import { REPORT_FORMATS, renderReport, type Report, type ReportFormat } from '../../report/index.js';
-import { EXIT } from '../exit-codes.js';
+import { exitCodeOf } from '../exit-policy.js';
 import type { CommandContext } from '../context.js';
 import { checkOutputFile, type CommandResult } from '../output.js';
 import type { CliIo } from '../io.js';
@@ -37,7 +37,7 @@ export async function runReport(opts: ReportOptions, io: CliIo): Promise<Command
   });
   return {
     data: report,
-    exitCode: EXIT.ok,
+    exitCode: exitCodeOf({ kind: 'done' }),
     format: opts.format,
     render: (f) => renderReport(report, f as ReportFormat),
     ...(outFile ? { outFile } : {}),

@@ -8,7 +8,8 @@ import type { Decision } from '../decide/plan.js';
 import type { AuditLog } from '../../state/audit.js';
 import type { StateStore } from '../../state/store.js';
 import type { PhotoSpool } from './spool.js';
-import { stopsTheRun, unavailableWriter } from './unavailable.js';
+import { stopsTheRun } from '../../errors.js';
+import { unavailableWriter } from './unavailable.js';
 import type { PhotoWriter, WriteResult } from './writer.js';
 
 export interface ApplyDeps {

@@ -2,6 +2,7 @@
  * The read-only pipeline every command shares: directory users → cloud index → observe → classify.
  * Yields one classified user at a time, with the source photo for the caller to use at once and drop.
  */
+import { HpsError, type ErrorKind } from '../../errors.js';
 import type { GraphReader } from '../../cloud/graph-reader.js';
 import type { DirectorySource, UserSelector } from '../../directory/source.js';
 import type { CloudUser, MatchKey, OnPremUser, PhotoPrint, SourcePhoto } from '../../model.js';
@@ -30,8 +31,9 @@ export interface DriftItem {
   photo?: SourcePhoto;
 }
 
-export class UserNotFoundError extends Error {
-  override readonly name = 'UserNotFoundError';
+/** `--user` / `hps fix <user>` names nobody in scope, or several people. */
+export class UserNotFoundError extends HpsError {
+  override readonly kind: ErrorKind = 'config';
 }
 
 export async function readAll<T>(it: AsyncIterable<T>): Promise<T[]> {
