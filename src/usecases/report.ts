@@ -1,15 +1,15 @@
 /**
- * The drift report: classify everyone in scope (or one user) and gather the rows. Read-only.
+ * The report use case: read everyone in scope (or one user), classify, settle claims, gather the rows. Read-only.
  */
 import type { CloudConnection } from '../cloud/connect.js';
 import type { Config } from '../config/schema.js';
 import type { DirectorySource } from '../directory/source.js';
 import { fingerprint } from '../photo/fingerprint.js';
-import { resolveClaims } from '../sync/decide/claims.js';
-import { summarise, type ClassifiedUser } from '../sync/decide/classify.js';
 import type { Report } from '../report/model.js';
-import { classifyUsers, directoryScope, singleUserScope } from '../sync/read/scope.js';
+import { resolveClaims } from '../sync/decide/claims.js';
+import { classify, summarise, type ClassifiedUser } from '../sync/decide/classify.js';
 import { selectorsFor } from '../sync/read/identify.js';
+import { directoryScope, observeScope, singleUserScope } from '../sync/read/scope.js';
 import { comparator, routingFrom } from './wiring.js';
 
 export interface ReportDeps {
@@ -33,20 +33,13 @@ export async function buildReport(deps: ReportDeps, opts: { user?: string } = {}
   const scope = opts.user
     ? await singleUserScope(deps.directory, reader, selectorsFor(opts.user), opts.user)
     : await directoryScope(deps.directory.users(), reader);
-  for await (const item of classifyUsers(
-    {
-      reader,
-      fingerprint: (b) => fingerprint(b),
-      compare: comparator(cfg),
-      matchOrder: cfg.matching.order,
-      routing: routingFrom(cfg),
-    },
-    scope,
-  )) {
-    users.push(item.user);
-    deps.onUser?.(item.user);
+  const compare = comparator(cfg);
+  for await (const { observation } of observeScope({ reader, fingerprint, matchOrder: cfg.matching.order, routing: routingFrom(cfg) }, scope)) {
+    const u = classify(observation, compare);
+    users.push(u);
+    deps.onUser?.(u);
   }
-  // As reconcile does: a cloud user claimed by several on-prem users goes to the strongest key, ties to nobody.
+  // As a sync does: a cloud user claimed by several on-prem users goes to the strongest key, ties to nobody.
   const resolved = resolveClaims(users).users;
   return { generatedAt: started.toISOString(), summary: summarise(resolved), users: resolved, notes };
 }

@@ -17,6 +17,7 @@ import type { PhotoPrint } from '../model.js';
 import { comparePrints } from '../photo/compare.js';
 import type { ComparePrints } from '../sync/decide/classify.js';
 import type { RoutingConfig } from '../sync/decide/route.js';
+import type { Thresholds } from '../sync/decide/thresholds.js';
 
 type PhotoAttr = 'thumbnailPhoto' | 'jpegPhoto';
 
@@ -102,4 +103,10 @@ export function comparator(cfg: Config): ComparePrints {
 export function routingFrom(cfg: Config): RoutingConfig {
   // Only an `onprem` bridge serves the exchange-onprem route; legacy/exo bridges serve exchange-legacy.
   return { defaultRoute: cfg.routing.defaultRoute, onPremExchangeConfigured: cfg.exchange?.mode === 'onprem', overrides: cfg.routing.overrides };
+}
+
+/** The safety thresholds from the config; `population` is the matched users the state knew before this run. */
+export function thresholdsFrom(cfg: Config, population: number): Thresholds {
+  const r = cfg.reconcile;
+  return { deleteThreshold: r.deleteThreshold, changeThreshold: r.changeThreshold, changeThresholdPercent: r.changeThresholdPercent, percentFloor: 20, population };
 }

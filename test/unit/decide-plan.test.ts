@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ClassifiedUser } from '../../src/sync/decide/classify.js';
-import { buildPlan, decide, type Decision, type PlanOptions, type Thresholds } from '../../src/sync/decide/plan.js';
+import { decide, type Decision, type PlanOptions } from '../../src/sync/decide/plan.js';
+import { buildPlan, type Thresholds } from '../../src/sync/decide/thresholds.js';
 import type { UserState } from '../../src/state/store.js';
 
 function user(p: Partial<ClassifiedUser>): ClassifiedUser {
@@ -117,12 +118,12 @@ describe('reconcile/plan decide', () => {
     assert.equal(decide(user({ status: 'missing-in-cloud' }), { ...pushed, route: 'graph' }, OPTS).action, 'set', 'Graph is judged by what Graph shows');
     assert.equal(decide(onprem, pushed, { ...OPTS, reload: true }).action, 'set');
     // Waiting one run for a cloud account (or a failed attempt since) does not make it forget the push.
-    const waited = { ...pushed, lastAction: 'skip' as const, lastResult: 'error' as const, lastError: 'waiting: no cloud user found' };
+    const waited = { ...pushed, lastAction: 'skip' as const, lastResult: 'error' as const, lastError: 'no cloud user found', deferred: 'waiting' as const };
     assert.equal(decide(onprem, waited, OPTS).action, 'skip');
   });
 
   it('a user that waited for its cloud account or the tenant policy is not a retry', () => {
-    const d = decide(user({ status: 'missing-in-cloud' }), state({ lastResult: 'error', lastError: 'waiting: no cloud user found (tried …)' }), OPTS);
+    const d = decide(user({ status: 'missing-in-cloud' }), state({ lastResult: 'error', lastError: 'no cloud user found (tried …)', deferred: 'waiting' }), OPTS);
     assert.deepEqual([d.action, d.retry, d.reason], ['set', false, 'cloud has no photo']);
     assert.equal(decide(user({ status: 'missing-in-cloud' }), state({ lastResult: 'error', lastError: 'Forbidden 403' }), OPTS).retry, true);
   });

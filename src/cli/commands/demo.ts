@@ -10,10 +10,11 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { packageRoot } from '../package-root.js';
-import { reconcile } from '../../usecases/sync.js';
+import { runSync } from '../../usecases/sync.js';
 import { buildReport } from '../../usecases/report.js';
 import { withRun } from '../../usecases/run-frame.js';
-import { renderRunText, runSummary, type RunSummary } from '../../report/run-summary.js';
+import { runSummary, type RunSummary } from '../../report/run-summary.js';
+import { renderRunText } from '../../report/run-text.js';
 import { openCloud, openDirectory } from '../../usecases/wiring.js';
 import { parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
@@ -98,7 +99,7 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<CommandResu
     const cloud = use(await openCloud(cfg, env, io.log));
     const before = await buildReport({ cfg, directory, cloud });
     const run = await withRun(cfg, env, { name: 'reconcile', options: { demo: true }, ...runHooks(io) }, async (ctx) => {
-      const r = await reconcile(
+      const r = await runSync(
         { cfg, directory, directoryKey: 'demo', cloud, state: ctx.state, audit: ctx.audit, runId: ctx.runId, log: io.log },
         { dryRun: false, full: false, reload: false, allowDelete: false, force: false },
       );

@@ -6,14 +6,15 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { exchangeWriterFactory } from '../../usecases/exchange.js';
-import { reconcile, type ReconcileOptions } from '../../usecases/sync.js';
+import { runFix as fixUser, type FixResult } from '../../usecases/fix.js';
 import { withRun } from '../../usecases/run-frame.js';
-import { comparator, openCloud, openDirectory } from '../../usecases/wiring.js';
-import { verifyCloudPhoto, type Verification } from '../../usecases/verify.js';
+import { runSync, type SyncOptions } from '../../usecases/sync.js';
+import { openCloud, openDirectory } from '../../usecases/wiring.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { directoryKey } from '../../state/keys.js';
-import { renderRunJson, renderRunText, runSummary, type RunSummary } from '../../report/run-summary.js';
+import { runSummary, type RunSummary } from '../../report/run-summary.js';
+import { renderRunJson, renderRunText } from '../../report/run-text.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { exitCodeOf, runCounts } from '../exit-policy.js';
@@ -40,26 +41,20 @@ function dirKey(cfg: Config): string {
 
 async function execute(io: CliIo, raw: z.infer<typeof reconcileOptions> & { user?: string }, command: 'reconcile' | 'fix'): Promise<CommandResult<RunSummary>> {
   const cfg = await loadConfig(resolve(io.cwd, raw.config ?? DEFAULT_CONFIG_FILE));
-  const opts: ReconcileOptions = { dryRun: raw.dryRun, full: raw.full, reload: raw.reload, allowDelete: raw.allowDelete, force: raw.force, ...(raw.user ? { user: raw.user } : {}) };
+  const opts: SyncOptions = { dryRun: raw.dryRun, full: raw.full, reload: raw.reload, allowDelete: raw.allowDelete, force: raw.force, ...(raw.user ? { user: raw.user } : {}) };
   const summary = await withRun(cfg, io.env, { name: command, options: opts, ...runHooks(io) }, async (run) =>
     withResources(async (use) => {
       const directory = use(await openDirectory(cfg, io.env, io.log));
       const cloud = use(await openCloud(cfg, io.env, io.log));
       const exchangeWriter = exchangeWriterFactory(cfg.exchange, (t) => io.log.warn(`PowerShell: ${t.trim()}`));
       const progress = progressFor(io);
-      const result = await reconcile(
-        {
-          cfg, directory, directoryKey: dirKey(cfg), cloud, state: run.state, audit: run.audit, runId: run.runId, log: io.log,
-          ...(exchangeWriter ? { exchangeWriter } : {}),
-          onProgress: (phase, done, total) => progress.tick(phase === 'read' ? 'comparing' : 'writing', done, total),
-        },
-        opts,
-      ).finally(() => progress.stop());
-      let verification: Verification | undefined;
-      const done = result.applied?.applied[0];
-      if (command === 'fix' && done?.result.ok && done.decision.route === 'graph') {
-        verification = await verifyCloudPhoto(cloud.reader, done.decision.user, done.decision.action === 'delete' ? 'none' : 'photo', comparator(cfg));
-      }
+      const deps = {
+        cfg, directory, directoryKey: dirKey(cfg), cloud, state: run.state, audit: run.audit, runId: run.runId, log: io.log,
+        ...(exchangeWriter ? { exchangeWriter } : {}),
+        onProgress: (phase: 'read' | 'apply', done: number, total?: number) => progress.tick(phase === 'read' ? 'comparing' : 'writing', done, total),
+      };
+      const run1 = opts.user ? fixUser(deps, { ...opts, user: opts.user }) : runSync(deps, opts).then((result): FixResult => ({ result }));
+      const { result, verification } = await run1.finally(() => progress.stop());
       const exitCode = exitCodeOf({ kind: 'run', run: runCounts(result, verification) });
       const s = runSummary(result, exitCode, { command, ...(verification ? { verification } : {}) });
       const status = result.refused ? 'aborted' : exitCode === EXIT.ok ? 'ok' : 'partial';

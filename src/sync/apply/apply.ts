@@ -1,23 +1,20 @@
 /**
  * The apply stage: carries out a plan's set and delete actions through the writer for each route, in batches,
- * and records every batch's outcomes in the state (one transaction per batch) and the audit log as they land, so
- * a crash mid-run loses nothing that was written. One user's failure never stops the others.
+ * and hands every batch's outcomes to the recorder (one transaction per batch) as they land, so a crash mid-run
+ * loses nothing that was written. One user's failure never stops the others.
  */
 import type { Route } from '../../model.js';
 import type { Decision } from '../decide/plan.js';
-import type { AuditLog } from '../../state/audit.js';
-import type { StateStore } from '../../state/store.js';
 import type { PhotoSpool } from './spool.js';
 import { stopsTheRun } from '../../errors.js';
+import type { Pushed, Recorder } from './record.js';
 import { unavailableWriter } from './unavailable.js';
 import type { PhotoWriter, WriteResult } from './writer.js';
 
 export interface ApplyDeps {
   writers: Partial<Record<Route, PhotoWriter>>;
   spool: PhotoSpool;
-  state: StateStore;
-  audit?: AuditLog;
-  runId: string;
+  recorder: Recorder;
   /** Items per writer call (the writer may split further). */
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
@@ -46,37 +43,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-function describeFailure(r: WriteResult): string {
-  const head = [r.errorId, r.status].filter((x) => x !== undefined).join(' ');
-  return [head, r.message, r.advice].filter(Boolean).join(': ');
-}
-
-/** Remembers one outcome in the state. The caller wraps a batch of these in one transaction. */
-function recordState(deps: ApplyDeps, d: Decision, r: WriteResult, pushed?: { sha256: string; phash: string }): void {
-  const u = d.user;
-  const ids = { objectGuid: u.objectGuid, runId: deps.runId, dn: u.dn, ...(u.upn ? { upn: u.upn } : {}), ...(u.cloudId ? { cloudId: u.cloudId } : {}), route: d.route };
-  if (!r.ok) {
-    deps.state.recordFailure({ ...ids, error: describeFailure(r), action: d.action });
-  } else if (d.action === 'set' && pushed) {
-    const source = { ...(u.sourceSha256 ? { sourceSha256: u.sourceSha256 } : {}), ...(u.sourcePhash ? { sourcePhash: u.sourcePhash } : {}) };
-    deps.state.recordPush({ ...ids, ...source, action: 'set', pushedSha256: pushed.sha256, pushedPhash: pushed.phash, ...(r.etag ? { etag: r.etag } : {}) });
-    // The cloud now holds a re-encoding of what we pushed: remember its fingerprint against the new etag,
-    // so the next run need not download it. An etag that did not move describes the old photo: remember nothing.
-    if (r.etag && r.etag !== u.cloudEtag) deps.state.recordCloudSeen({ objectGuid: u.objectGuid, etag: r.etag, phash: pushed.phash, runId: deps.runId });
-  } else {
-    deps.state.recordPush({ ...ids, action: 'delete' });
-    deps.state.recordCloudSeen({ objectGuid: u.objectGuid, etag: null, runId: deps.runId });
-  }
-}
-
-function recordAudit(deps: ApplyDeps, d: Decision, r: WriteResult): void {
-  const u = d.user;
-  deps.audit?.write({
-    runId: deps.runId, dn: u.dn, objectGuid: u.objectGuid, ...(u.upn ? { upn: u.upn } : {}), action: d.action, route: d.route,
-    reason: d.reason, result: r.ok ? 'ok' : 'error', ...(r.ok ? {} : { error: describeFailure(r) }), ...(r.errorId ? { errorId: r.errorId } : {}),
-  });
-}
-
 function noResult(d: Decision): WriteResult {
   return { key: d.user.objectGuid, ok: false, errorId: 'NoResult', message: 'the writer returned no result for this user' };
 }
@@ -93,9 +59,8 @@ export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps)
   const work = decisions.filter((d) => d.action !== 'skip');
   const applied: AppliedUser[] = [];
   const size = deps.batchSize ?? 20;
-  const done = (d: Decision, r: WriteResult, pushed?: { sha256: string; phash: string }): void => {
-    recordState(deps, d, r, pushed);
-    recordAudit(deps, d, r);
+  const done = (d: Decision, r: WriteResult, pushed?: Pushed): void => {
+    deps.recorder.written(d, r, pushed);
     applied.push({ decision: d, result: r });
     deps.onProgress?.(applied.length, work.length);
   };
@@ -110,7 +75,7 @@ export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps)
   for (const [route, list] of byRoute) {
     let writer = deps.writers[route];
     if (!writer) {
-      deps.state.transaction(() => {
+      deps.recorder.batch(() => {
         for (const d of list) done(d, missingWriter(d));
       });
       continue;
@@ -132,7 +97,7 @@ export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps)
       const items = batch.map((d, i) => ({ key: d.user.objectGuid, identity: identityFor(d), jpeg: (photos[i] as { jpeg: Buffer }).jpeg }));
       const results = await call((w) => w.setPhotos(items));
       const byKey = new Map(results.map((r) => [r.key, r]));
-      deps.state.transaction(() =>
+      deps.recorder.batch(() =>
         batch.forEach((d, i) => {
           const r = byKey.get(d.user.objectGuid) ?? noResult(d);
           const print = (photos[i] as { print: { sha256: string; phash: string } }).print;
@@ -144,7 +109,7 @@ export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps)
       const items = batch.map((d) => ({ key: d.user.objectGuid, identity: identityFor(d) }));
       const results = await call((w) => w.deletePhotos(items));
       const byKey = new Map(results.map((r) => [r.key, r]));
-      deps.state.transaction(() => {
+      deps.recorder.batch(() => {
         for (const d of batch) done(d, byKey.get(d.user.objectGuid) ?? noResult(d));
       });
     }

@@ -6,18 +6,15 @@
  * owner of a cloud user, and the parties of a tie (their objectGUIDs are returned in `contested`, for the caller
  * to remember). Pure: runs over the classified users of a whole run, after the read and before anything is planned.
  */
-import { MATCH_KEYS, type MatchKey } from '../../model.js';
+import { foldGuid, MATCH_KEYS, type MatchKey } from '../../model.js';
 import type { ClassifiedUser } from './classify.js';
+import type { RememberedClaim } from './memory.js';
 
-/** An on-prem user the state says claims a cloud user. */
-export interface RememberedClaim {
-  objectGuid: string;
-  dn?: string;
-}
+export type { RememberedClaim } from './memory.js';
 
 export interface ResolvedClaims {
   users: ClassifiedUser[];
-  /** Losers of a tie, by lower-case objectGUID → the cloud user they tie on; remember it as their claim. */
+  /** Losers of a tie, by folded objectGUID (model foldGuid) → the cloud user they tie on; remember it as their claim. */
   contested: Map<string, string>;
 }
 
@@ -38,7 +35,7 @@ export function resolveClaims(
     if (list) list.push(i);
     else byCloud.set(u.cloudId, [i]);
   });
-  const inRun = new Set(users.map((u) => u.objectGuid.toLowerCase()));
+  const inRun = new Set(users.map((u) => foldGuid(u.objectGuid)));
   const out = [...users];
   const contested = new Map<string, string>();
   const at = (i: number): ClassifiedUser => users[i] as ClassifiedUser;
@@ -49,7 +46,7 @@ export function resolveClaims(
       const dns = winners.map((i) => at(i).dn).join('; ');
       for (const i of claimants) {
         out[i] = lose(at(i), `cloud user ${cloudId} is matched by ${at(winners[0] as number).matchedBy} to several on-prem users (${dns}); not guessing`);
-        if (winners.includes(i)) contested.set(at(i).objectGuid.toLowerCase(), cloudId);
+        if (winners.includes(i)) contested.set(foldGuid(at(i).objectGuid), cloudId);
       }
       continue;
     }
@@ -58,7 +55,7 @@ export function resolveClaims(
       if (i !== winners[0]) out[i] = lose(at(i), `cloud user ${cloudId} belongs to ${w.dn}, matched by ${w.matchedBy}, a stronger key than ${at(i).matchedBy}`);
     }
     // Someone this run did not read holds (or contests) the cloud user: the winner cannot tell who is right.
-    const other = (remembered?.(cloudId) ?? []).find((c) => !inRun.has(c.objectGuid.toLowerCase()));
+    const other = (remembered?.(cloudId) ?? []).find((c) => !inRun.has(foldGuid(c.objectGuid)));
     if (other) {
       out[winners[0] as number] = lose(w, `cloud user ${cloudId} is matched to ${other.dn ?? other.objectGuid} (remembered from an earlier run); a full run (--full) checks both again`);
     }

@@ -1,13 +1,8 @@
 /**
  * Classification: one observation in, one status with a human reason out. Pure.
  */
-import type { MatchKey, PhotoPrint, Route, Status } from '../../model.js';
+import type { MatchKey, PhotoPrint, PrintComparison, Route, Status } from '../../model.js';
 import type { Observation } from './observation.js';
-
-export interface PrintComparison {
-  same: boolean;
-  distance: number;
-}
 
 export type ComparePrints = (source: PhotoPrint, cloud: PhotoPrint) => PrintComparison;
 

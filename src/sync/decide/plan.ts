@@ -1,6 +1,6 @@
 /**
- * The planner: classified users + remembered state → actions (set, delete, skip), each with a reason, then the
- * safety thresholds over the whole plan. Pure: no I/O, no clock.
+ * The planner: a classified user + what is remembered of it → an action (set, delete, skip) with a reason. The
+ * safety thresholds over the whole plan are in thresholds.ts. Pure: no I/O, no clock, no state store.
  *
  * Three-way drift: the state remembers what the source looked like when we last pushed and the cloud etag right
  * after that push. So a drifted user is either "the source changed" (push again) or "someone changed the cloud
@@ -8,9 +8,8 @@
  * cloud photo we never owned.
  */
 import type { Action, Route, Status } from '../../model.js';
-import { deferredKind } from '../../state/pending.js';
-import type { UserState } from '../../state/store.js';
 import type { ClassifiedUser } from './classify.js';
+import type { UserMemory } from './memory.js';
 
 export type CloudChangedPolicy = 'overwrite' | 'keep' | 'report';
 
@@ -46,14 +45,14 @@ export interface Decision {
   conflict?: boolean;
 }
 
-function cloudChangedSincePush(u: ClassifiedUser, s: UserState | undefined): boolean {
+function cloudChangedSincePush(u: ClassifiedUser, s: UserMemory | undefined): boolean {
   if (!s?.cloudEtagAfterPush || !u.cloudEtag) return false;
   if (u.cloudEtag === s.cloudEtagAfterPush) return false;
   // Only "someone else" if our side did not move: the source is what we pushed from.
   return s.sourceSha256 !== undefined && s.sourceSha256 === u.sourceSha256;
 }
 
-function set(u: ClassifiedUser, s: UserState | undefined, reason: string, retry: boolean): Decision {
+function set(u: ClassifiedUser, s: UserMemory | undefined, reason: string, retry: boolean): Decision {
   const pushedBefore = u.route !== 'graph' && s?.pushedSha256 !== undefined;
   return { user: u, status: u.status, action: 'set', reason, route: u.route, retry, replaces: u.status !== 'missing-in-cloud' || pushedBefore };
 }
@@ -71,7 +70,7 @@ function reported(d: Decision): Decision {
  * Graph does not show what the Exchange routes wrote (an on-prem mailbox's photo lives on the Exchange server), so
  * for those routes the state is the judge: the same source photo was already pushed successfully.
  */
-function alreadyPushedThroughExchange(u: ClassifiedUser, s: UserState | undefined): boolean {
+function alreadyPushedThroughExchange(u: ClassifiedUser, s: UserMemory | undefined): boolean {
   // pushedSha256 is set only by a successful set (a failure keeps it, a delete clears it) and sourceSha256 is the
   // source that push was made from, so these say "this source is what we last put there", whatever happened since.
   return (
@@ -83,10 +82,10 @@ function alreadyPushedThroughExchange(u: ClassifiedUser, s: UserState | undefine
   );
 }
 
-/** One user's decision. */
-export function decide(u: ClassifiedUser, s: UserState | undefined, opts: PlanOptions): Decision {
+/** One user's decision; `s` is what earlier runs remember of the user (none for a new user). */
+export function decide(u: ClassifiedUser, s: UserMemory | undefined, opts: PlanOptions): Decision {
   // A user that waited (for a cloud account, for the tenant policy) is not retrying a failure.
-  const retry = s?.lastResult === 'error' && deferredKind(s) === undefined;
+  const retry = s?.lastResult === 'error' && s.deferred === undefined;
   if (!opts.reload && (u.status === 'missing-in-cloud' || u.status === 'drifted') && alreadyPushedThroughExchange(u, s)) {
     return skip(u, `this source photo was already set through ${u.route} (Graph does not show on-prem mailbox photos)`, 'in-sync');
   }
@@ -134,78 +133,4 @@ export function decide(u: ClassifiedUser, s: UserState | undefined, opts: PlanOp
       return writable({ user: u, status: u.status, action: 'delete', reason: 'on-prem photo was cleared', route: u.route, retry });
     }
   }
-}
-
-export interface Thresholds {
-  deleteThreshold: number;
-  changeThreshold: number;
-  changeThresholdPercent: number;
-  /** Percent rule applies only from this many matched users up. */
-  percentFloor: number;
-  /**
-   * Matched users known beyond this run (e.g. from the state): an incremental run sees only changed users, so
-   * the percentage is taken of whichever is larger.
-   */
-  population?: number;
-}
-
-export interface PlanSummary {
-  users: number;
-  matched: number;
-  set: number;
-  /** Sets that replace an existing cloud photo: what the change thresholds count, with deletes. */
-  overwrite: number;
-  delete: number;
-  skip: number;
-  blocked: number;
-  byRoute: Record<Route, number>;
-}
-
-export interface Plan {
-  decisions: Decision[];
-  summary: PlanSummary;
-  /** Set when a threshold refuses the plan; nothing may be applied unless overridden. */
-  refusal?: string;
-}
-
-export function summarisePlan(decisions: readonly Decision[]): PlanSummary {
-  const s: PlanSummary = { users: 0, matched: 0, set: 0, overwrite: 0, delete: 0, skip: 0, blocked: 0, byRoute: { graph: 0, 'exchange-onprem': 0, 'exchange-legacy': 0 } };
-  for (const d of decisions) {
-    s.users += 1;
-    if (d.user.cloudId) s.matched += 1;
-    s[d.action] += 1;
-    if (d.action === 'set' && (d.replaces ?? d.user.status !== 'missing-in-cloud')) s.overwrite += 1;
-    if (d.status === 'blocked') s.blocked += 1;
-    if (d.action !== 'skip') s.byRoute[d.route] += 1;
-  }
-  return s;
-}
-
-/**
- * Checks the whole plan against the safety thresholds (like Entra Connect's export deletion threshold).
- * Only destructive changes count: deletes and sets that replace a cloud photo. Filling in missing cloud photos
- * (an initial sync) never trips a threshold.
- */
-export function checkThresholds(summary: PlanSummary, t: Thresholds): string | undefined {
-  if (summary.delete > t.deleteThreshold) {
-    return `${summary.delete} deletes exceed the delete threshold of ${t.deleteThreshold}`;
-  }
-  const changes = summary.overwrite + summary.delete;
-  if (changes > t.changeThreshold) {
-    return `${changes} overwrites and deletes exceed the change threshold of ${t.changeThreshold}`;
-  }
-  const base = Math.max(summary.matched, t.population ?? 0);
-  if (base >= t.percentFloor) {
-    const pct = (changes / base) * 100;
-    if (pct > t.changeThresholdPercent) {
-      return `${changes} overwrites and deletes are ${pct.toFixed(1)}% of ${base} matched users, over the ${t.changeThresholdPercent}% threshold`;
-    }
-  }
-  return undefined;
-}
-
-export function buildPlan(decisions: Decision[], t: Thresholds): Plan {
-  const summary = summarisePlan(decisions);
-  const refusal = checkThresholds(summary, t);
-  return refusal === undefined ? { decisions, summary } : { decisions, summary, refusal };
 }

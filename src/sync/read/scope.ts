@@ -1,34 +1,29 @@
 /**
- * The read-only pipeline every command shares: directory users → cloud index → observe → classify.
- * Yields one classified user at a time, with the source photo for the caller to use at once and drop.
+ * Which users a command looks at, and the cloud users to match them against; then the observe stage over them.
+ * Read-only: nothing here writes anything.
  */
 import { HpsError, type ErrorKind } from '../../errors.js';
 import type { GraphReader } from '../../cloud/graph-reader.js';
 import type { DirectorySource, UserSelector } from '../../directory/source.js';
-import type { CloudUser, MatchKey, OnPremUser, PhotoPrint, SourcePhoto } from '../../model.js';
-import { observe } from './observe.js';
-import { classify, type ClassifiedUser, type ComparePrints } from '../decide/classify.js';
+import type { CloudUser, MatchKey, OnPremUser, PhotoPrint } from '../../model.js';
 import { buildCloudIndex } from '../decide/match.js';
 import type { RoutingConfig } from '../decide/route.js';
+import { observe, type Observed } from './observe.js';
 
-export interface DriftDeps {
+/** What the read stage needs: the cloud reader, the fingerprinting and the match and routing rules. */
+export interface ReadDeps {
   reader: GraphReader;
   fingerprint: (bytes: Buffer) => Promise<PhotoPrint>;
-  compare: ComparePrints;
   matchOrder: readonly MatchKey[];
   routing: RoutingConfig;
+  /** A fingerprint remembered for a user's cloud photo at this etag (so it is not downloaded again). */
   knownCloudPrint?: (objectGuid: string, etag: string) => PhotoPrint | undefined;
 }
 
 /** Which users to look at, and the cloud users to match them against. */
-export interface DriftScope {
+export interface ReadScope {
   users: AsyncIterable<OnPremUser>;
   cloudUsers: CloudUser[];
-}
-
-export interface DriftItem {
-  user: ClassifiedUser;
-  photo?: SourcePhoto;
 }
 
 /** `--user` / `hps fix <user>` names nobody in scope, or several people. */
@@ -58,7 +53,7 @@ export async function findOnPremUser(directory: DirectorySource, selectors: read
 }
 
 /** One user: looked up in the directory, and in the cloud by its keys (a few requests, whatever the tenant size). */
-export async function singleUserScope(directory: DirectorySource, reader: GraphReader, selectors: readonly UserSelector[], label: string): Promise<DriftScope> {
+export async function singleUserScope(directory: DirectorySource, reader: GraphReader, selectors: readonly UserSelector[], label: string): Promise<ReadScope> {
   const user = await findOnPremUser(directory, selectors, label);
   const cloudUsers = await reader.findUsers({
     ...(user.userPrincipalName ? { upn: user.userPrincipalName } : {}),
@@ -69,22 +64,19 @@ export async function singleUserScope(directory: DirectorySource, reader: GraphR
 }
 
 /** Everyone the directory yields (optionally only changed users), against every cloud user. */
-export async function directoryScope(users: AsyncIterable<OnPremUser>, reader: GraphReader): Promise<DriftScope> {
+export async function directoryScope(users: AsyncIterable<OnPremUser>, reader: GraphReader): Promise<ReadScope> {
   return { users, cloudUsers: await readAll(reader.users()) };
 }
 
-export async function* classifyUsers(deps: DriftDeps, scope: DriftScope): AsyncGenerator<DriftItem> {
-  const cloudIndex = buildCloudIndex(scope.cloudUsers);
-  for await (const { observation, photo } of observe({
+/** The observe stage over a scope: one Observation (and the source photo, to use at once and drop) per user. */
+export function observeScope(deps: ReadDeps, scope: ReadScope): AsyncGenerator<Observed> {
+  return observe({
     users: scope.users,
-    cloudIndex,
+    cloudIndex: buildCloudIndex(scope.cloudUsers),
     cloud: deps.reader,
     fingerprint: deps.fingerprint,
     matchOrder: deps.matchOrder,
     routing: deps.routing,
     ...(deps.knownCloudPrint ? { knownCloudPrint: deps.knownCloudPrint } : {}),
-  })) {
-    const user = classify(observation, deps.compare);
-    yield photo ? { user, photo } : { user };
-  }
+  });
 }
