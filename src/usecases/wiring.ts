@@ -39,7 +39,7 @@ export async function openDirectory(cfg: Config, env: Env, log: Logger): Promise
         bindDn: d.bindDn,
         password: requireSecret(env, d.passwordEnv, 'the LDAP bind password'),
         baseDn: d.baseDn,
-        filter: d.filter,
+        ...(d.filter ? { filter: d.filter } : {}),
         ...(d.group ? { groupDn: d.group } : {}),
         pageSize: d.pageSize,
         tls: { ...(d.caFile ? { caFile: d.caFile } : {}), ...(d.servername ? { servername: d.servername } : {}), rejectUnauthorized: d.rejectUnauthorized },

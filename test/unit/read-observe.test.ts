@@ -5,6 +5,7 @@ import { observe, type CloudPhotoReader, type Failure, type Observed } from '../
 import type { Observation } from '../../src/sync/decide/observation.js';
 import { buildCloudIndex } from '../../src/sync/decide/match.js';
 import { DEFAULT_ROUTING } from '../../src/sync/decide/route.js';
+import { collect } from '../support/json.js';
 
 // Fake fingerprint: the "picture" is the bytes' text; the phash is that text.
 const fingerprint = async (b: Buffer): Promise<PhotoPrint> => {
@@ -33,10 +34,8 @@ class FakeCloud implements CloudPhotoReader {
   }
 }
 
-async function collect(it: AsyncIterable<Observed>): Promise<Observation[]> {
-  const out: Observation[] = [];
-  for await (const x of it) out.push(x.observation);
-  return out;
+async function observations(it: AsyncIterable<Observed>): Promise<Observation[]> {
+  return (await collect(it)).map((x) => x.observation);
 }
 
 async function* stream(users: OnPremUser[]): AsyncGenerator<OnPremUser> {
@@ -51,7 +50,7 @@ describe('observe', () => {
     const photos = new Map([['c0', 'A'], ['c1', 'B'], ['c2', 'C']]);
     const cloud = new FakeCloud(photos);
     const users = [user(0, 'A'), user(1), user(2, 'X'), ...Array.from({ length: 40 }, (_, i) => user(i + 3, 'P'))];
-    const out = await collect(observe({ users: stream(users), cloudIndex: index, cloud, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING }));
+    const out = await observations(observe({ users: stream(users), cloudIndex: index, cloud, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING }));
     assert.equal(out.length, 43);
     assert.deepEqual(cloud.metaCalls.map((c) => c.length), [20, 20, 3]);
     // u1 has no source photo: its cloud photo is not downloaded; u3.. have no cloud photo.
@@ -64,7 +63,7 @@ describe('observe', () => {
   it('reuses a remembered fingerprint when the etag has not moved', async () => {
     const cloud = new FakeCloud(new Map([['c0', 'A']]));
     const remembered: PhotoPrint = { sha256: 's', phash: 'A', width: 1, height: 1 };
-    const out = await collect(observe({
+    const out = await observations(observe({
       users: stream([user(0, 'A')]), cloudIndex: index, cloud, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING,
       knownCloudPrint: (guid, etag) => (guid === 'g0' && etag === 'e-c0' ? remembered : undefined),
     }));
@@ -75,7 +74,7 @@ describe('observe', () => {
   it('keeps going past a corrupt source photo, a cloud failure and an unmatched user', async () => {
     const cloud = new FakeCloud(new Map([['c1', 'B']]), new Set(['c1']));
     const stranger: OnPremUser = { dn: 'CN=stranger', objectGuid: 'gx', immutableId: 'nobody' };
-    const out = await collect(observe({ users: stream([user(0, 'corrupt'), user(1, 'B'), stranger]), cloudIndex: index, cloud, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING }));
+    const out = await observations(observe({ users: stream([user(0, 'corrupt'), user(1, 'B'), stranger]), cloudIndex: index, cloud, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING }));
     assert.match(out[0]?.source.error ?? '', /corrupt JPEG/);
     assert.equal(out[1]?.cloud?.error, '503 after 5 tries');
     assert.equal(out[2]?.match.kind, 'none');
@@ -108,7 +107,7 @@ describe('observe', () => {
     const idx = buildCloudIndex([...cloudUsers, free]);
     const first: OnPremUser = { dn: 'CN=first', objectGuid: 'gf', immutableId: 'x1', mail: 'free@corp' };
     const second: OnPremUser = { dn: 'CN=second', objectGuid: 'gs', immutableId: 'x2', userPrincipalName: 'FREE@corp' };
-    const out = await collect(observe({ users: stream([first, second]), cloudIndex: idx, cloud: new FakeCloud(new Map()), fingerprint, matchOrder: ['immutableId', 'userPrincipalName', 'mail'], routing: DEFAULT_ROUTING }));
+    const out = await observations(observe({ users: stream([first, second]), cloudIndex: idx, cloud: new FakeCloud(new Map()), fingerprint, matchOrder: ['immutableId', 'userPrincipalName', 'mail'], routing: DEFAULT_ROUTING }));
     assert.deepEqual(out.map((o) => o.match.kind === 'matched' && [o.match.cloud.id, o.match.by]), [['free', 'mail'], ['free', 'userPrincipalName']]);
   });
 });
