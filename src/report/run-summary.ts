@@ -54,14 +54,8 @@ export interface RunSummary {
   exitCode: number;
   refused: string | null;
   policy: { source: string; allowsCloudWrites: boolean; detail: string };
-  summary: {
-    users: number;
-    matched: number;
-    set: number;
-    overwrite: number;
-    delete: number;
-    skip: number;
-    blocked: number;
+  /** The plan's counts (without the per-route split), then what came of them. */
+  summary: Omit<PlanSummary, 'byRoute'> & {
     errors: number;
     /** Users whose cloud photo someone else changed, left as they are by cloudChangedPolicy `report`. */
     cloudChanged: number;
