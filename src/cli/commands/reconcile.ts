@@ -53,8 +53,8 @@ async function execute(io: CliIo, raw: z.infer<typeof reconcileOptions> & { user
         ...(exchangeWriter ? { exchangeWriter } : {}),
         onProgress: (phase: 'read' | 'apply', done: number, total?: number) => progress.tick(phase === 'read' ? 'comparing' : 'writing', done, total),
       };
-      const run1 = opts.user ? fixUser(deps, { ...opts, user: opts.user }) : runSync(deps, opts).then((result): FixResult => ({ result }));
-      const { result, verification } = await run1.finally(() => progress.stop());
+      const running = opts.user ? fixUser(deps, { ...opts, user: opts.user }) : runSync(deps, opts).then((result): FixResult => ({ result }));
+      const { result, verification } = await running.finally(() => progress.stop());
       const exitCode = exitCodeOf({ kind: 'run', run: runCounts(result, verification) });
       const s = runSummary(result, exitCode, { command, ...(verification ? { verification } : {}) });
       const status = result.refused ? 'aborted' : exitCode === EXIT.ok ? 'ok' : 'partial';
