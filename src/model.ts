@@ -48,6 +48,9 @@ export interface OnPremUser {
   userPrincipalName?: string;
   mail?: string;
   displayName?: string;
+  givenName?: string;
+  /** Surname (LDAP `sn`). */
+  sn?: string;
   employeeId?: string;
   /** userAccountControl bit 2 (ACCOUNTDISABLE). */
   disabled?: boolean;
