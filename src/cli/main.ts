@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from './package-root.js';
+import { registerAd } from './commands/ad.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
 import { registerReconcile } from './commands/reconcile.js';
@@ -25,7 +26,7 @@ function packageVersion(): string {
   }
 }
 
-const COMMANDS = [registerReconcile, registerReport, registerCompare, registerDemo];
+const COMMANDS = [registerReconcile, registerReport, registerAd, registerCompare, registerDemo];
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const ctx = createContext(io);

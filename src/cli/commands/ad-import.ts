@@ -1,0 +1,128 @@
+/**
+ * `hps ad import`: photos from a folder into Active Directory's thumbnailPhoto (and jpegPhoto), automatch first.
+ * Exit 0 done (ambiguous and unmatched files are listed, not failures), 1 some writes failed, 3 refused by a
+ * threshold, as reconcile.
+ */
+import { resolve } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { runAdImport, type AdImportResult } from '../../ad/import.js';
+import { openAdServices } from '../../ad/services.js';
+import { withRun } from '../../app/run.js';
+import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
+import { comparePhotos } from '../../photo/index.js';
+import { AD_THUMBNAIL_MAX_BYTES } from '../../photo/fit.js';
+import { AD_IMPORT_FORMATS, renderAdImport, type AdImportFormat } from '../../report/ad-import.js';
+import type { CommandContext } from '../context.js';
+import { CliError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { runHooks, type CliIo } from '../io.js';
+import { checkOutputFile, type CommandResult } from '../output.js';
+import { progressFor } from '../progress.js';
+import { withResources } from '../resources.js';
+
+/** `102400`, `100KB`, `10kb`, `10 KiB`: bytes, with KB = 1024 bytes (AD's limit is 100 KB = 102,400 bytes). */
+export const byteSize = z
+  .union([z.number(), z.string()])
+  .transform((v, ctx) => {
+    const m = /^\s*(\d+)\s*(k|kb|kib)?\s*$/i.exec(String(v));
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a size: give bytes (102400) or KB (100KB)` });
+      return z.NEVER;
+    }
+    return Number(m[1]) * (m[2] ? 1024 : 1);
+  })
+  .pipe(z.number().int().min(4096, 'at least 4KB').max(AD_THUMBNAIL_MAX_BYTES, `AD's thumbnailPhoto holds at most ${AD_THUMBNAIL_MAX_BYTES} bytes (100KB)`));
+
+export const adImportOptions = z.strictObject({
+  folder: z.string().min(1).optional(),
+  pattern: z.array(z.string().min(1)).min(1).optional(),
+  maxBytes: byteSize.default(AD_THUMBNAIL_MAX_BYTES),
+  jpegPhoto: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+  matchOnly: z.boolean().default(false),
+  removeMissing: z.boolean().default(false),
+  force: z.boolean().default(false),
+  format: z.enum(AD_IMPORT_FORMATS).default('table'),
+  out: z.string().min(1).optional(),
+  config: z.string().min(1).optional(),
+});
+export type AdImportCliOptions = z.infer<typeof adImportOptions>;
+
+/** The comparator the rest of the tool uses, with the config's threshold when one is set. */
+export function adComparator(cfg: Config): (a: Buffer, b: Buffer) => Promise<{ same: boolean; distance: number }> {
+  return async (a, b) => {
+    const r = await comparePhotos(a, b);
+    const t = cfg.compare.threshold;
+    return t === undefined ? r : { same: r.distance <= t, distance: r.distance };
+  };
+}
+
+export function thresholdsOf(cfg: Config): { deleteThreshold: number; changeThreshold: number; changeThresholdPercent: number; percentFloor: number } {
+  const r = cfg.reconcile;
+  return { deleteThreshold: r.deleteThreshold, changeThreshold: r.changeThreshold, changeThresholdPercent: r.changeThresholdPercent, percentFloor: 20 };
+}
+
+async function listImages(dir: string): Promise<string[]> {
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a folder');
+    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name);
+  } catch (err) {
+    throw new CliError(`cannot list the photo folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.badConfig, { cause: err });
+  }
+}
+
+function exitCodeOf(r: AdImportResult): number {
+  if (r.refused) return EXIT.refused;
+  return (r.written?.failed ?? 0) > 0 || r.summary.errors > 0 ? EXIT.partialFailure : EXIT.ok;
+}
+
+export async function runAdImportCommand(opts: AdImportCliOptions, io: CliIo): Promise<CommandResult<AdImportResult>> {
+  const cfg = await loadConfig(resolve(io.cwd, opts.config ?? DEFAULT_CONFIG_FILE));
+  const folder = opts.folder ? resolve(io.cwd, opts.folder) : cfg.photoFolder?.path;
+  const patterns = opts.pattern ?? (cfg.photoFolder ? [cfg.photoFolder.pattern] : undefined);
+  if (!folder || !patterns) throw new CliError('no photo folder: pass --folder DIR --pattern "{sAMAccountName}.{ext}" or set photoFolder in the config', EXIT.badConfig);
+  const outFile = opts.out === undefined ? undefined : resolve(io.cwd, opts.out);
+  if (outFile) await checkOutputFile(outFile);
+  const importOpts = { folder, patterns, maxBytes: opts.maxBytes, jpegPhoto: opts.jpegPhoto, dryRun: opts.dryRun, removeMissing: opts.removeMissing, force: opts.force, matchOnly: opts.matchOnly };
+  const result = await withRun(cfg, io.env, { name: 'ad import', options: importOpts, ...runHooks(io) }, async (run) =>
+    withResources(async (use) => {
+      const ad = use(await openAdServices(cfg, io.env, io.log));
+      const progress = progressFor(io);
+      const r = await runAdImport(
+        {
+          users: ad.users, listFiles: listImages, readFile: (p) => readFile(p), ad: ad.writer, compare: adComparator(cfg), thresholds: thresholdsOf(cfg),
+          audit: run.audit, runId: run.runId, onProgress: (phase, done, total) => progress.tick(phase === 'plan' ? 'comparing' : 'writing', done, total),
+        },
+        importOpts,
+      ).finally(() => progress.stop());
+      const exitCode = exitCodeOf(r);
+      const status = r.refused ? 'aborted' : exitCode === EXIT.ok ? 'ok' : 'partial';
+      return { value: r, status, exitCode, summary: { ...r.summary, written: r.written ? { ok: r.written.ok, failed: r.written.failed } : null, refused: r.refused ?? null } };
+    }),
+  );
+  return { data: result, exitCode: exitCodeOf(result), format: opts.format, render: (f) => renderAdImport(result, f as AdImportFormat), ...(outFile ? { outFile } : {}) };
+}
+
+const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+
+export function registerAdImport(ad: Command, ctx: CommandContext): void {
+  ad.command('import')
+    .description('write photos from a folder to AD thumbnailPhoto: automatch, fit within 100KB, write only what changed')
+    .option('--folder <dir>', 'photo folder (default: photoFolder.path in the config)')
+    .option('--pattern <pattern>', 'file-name pattern, repeatable, e.g. "{givenName}.{sn}.{ext}" (default: photoFolder.pattern)', collect)
+    .option('--max-bytes <size>', 'thumbnailPhoto budget, e.g. 100KB (the AD limit, default) or 10KB', String(AD_THUMBNAIL_MAX_BYTES))
+    .option('--jpeg-photo', 'also write jpegPhoto: the same square at full size')
+    .option('--match-only', 'show the automatch lists only; read and write no photos')
+    .option('--dry-run', 'show the plan; write nothing')
+    .option('--remove-missing', 'clear the AD photo of users in scope without a file (checked against the delete threshold)')
+    .option('--force', 'apply even when a safety threshold refuses the plan')
+    .option('--format <format>', `output format: ${AD_IMPORT_FORMATS.join(', ')}`, 'table')
+    .option('--out <file>', 'write the output to a file instead of stdout')
+    .option('--config <file>', 'config file (default ./hybrid-photo-sync.config.json)')
+    .action(async (raw: Record<string, unknown>) => {
+      await ctx.execute(() => runAdImportCommand(ctx.parse(adImportOptions, raw), ctx.io));
+    });
+}
