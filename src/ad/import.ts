@@ -84,7 +84,7 @@ async function prepare(deps: AdImportDeps, opts: AdImportOptions, file: string):
   return opts.jpegPhoto ? { thumb, full: await squarePhoto(bytes) } : { thumb };
 }
 
-async function check(deps: AdImportDeps, attribute: AdPhotoAttribute, want: FittedPhoto, have: Buffer | undefined): Promise<AttributeCheck> {
+async function check(deps: AdImportDeps, attribute: AdPhotoAttribute, want: FittedPhoto, have: Buffer | undefined, budget?: number): Promise<AttributeCheck> {
   if (!have) return { attribute, status: 'missing-in-ad' };
   const current = { side: 0, bytes: have.length };
   if (have.equals(want.jpeg)) return { attribute, status: 'in-sync', distance: 0, current: { side: want.side, bytes: have.length } };
@@ -96,14 +96,14 @@ async function check(deps: AdImportDeps, attribute: AdPhotoAttribute, want: Fitt
     return { attribute, status: 'drifted', distance: 1, current };
   }
   const r = await deps.compare(want.jpeg, have);
-  return { attribute, status: checkStatus(r.same, current.side, want.side), distance: r.distance, current };
+  return { attribute, status: checkStatus(r.same, current, want.side, budget), distance: r.distance, current };
 }
 
 async function planMatched(deps: AdImportDeps, opts: AdImportOptions, m: MatchedFile): Promise<AdDecision> {
   try {
     const p = await prepare(deps, opts, m.file);
     const have = await deps.ad.read(m.user.dn);
-    const checks = [await check(deps, 'thumbnailPhoto', p.thumb, have.thumbnailPhoto)];
+    const checks = [await check(deps, 'thumbnailPhoto', p.thumb, have.thumbnailPhoto, opts.maxBytes)];
     if (p.full) checks.push(await check(deps, 'jpegPhoto', p.full, have.jpegPhoto));
     const candidate: Candidate = {
       file: m.file, side: p.thumb.side, quality: p.thumb.quality, bytes: p.thumb.jpeg.length, sha256: sha256(p.thumb.jpeg),

@@ -8,9 +8,10 @@ import type { AdPhotoAttribute } from '../directory/ldap-writer.js';
 /**
  * in-sync: AD holds the same picture at (about) the size we would write. missing-in-ad: AD has no photo.
  * drifted: AD holds another picture. smaller-in-ad: the same picture, but much smaller (an old 96 px thumbnail).
- * no-file: no photo file for this user (AD's photo is removed only with --remove-missing). error: see reason.
+ * over-budget: AD's value is larger than --max-bytes (a tenant going back to 10 KB). no-file: no photo file for this
+ * user (AD's photo is removed only with --remove-missing). error: see reason.
  */
-export const AD_STATUSES = ['in-sync', 'missing-in-ad', 'drifted', 'smaller-in-ad', 'no-file', 'error'] as const;
+export const AD_STATUSES = ['in-sync', 'missing-in-ad', 'drifted', 'smaller-in-ad', 'over-budget', 'no-file', 'error'] as const;
 export type AdStatus = (typeof AD_STATUSES)[number];
 
 /** How one attribute compares with what would be written. */
@@ -51,12 +52,13 @@ export interface AdDecision {
 export const SMALLER_RATIO = 0.75;
 
 /** The status of one attribute from the comparison with AD's value. */
-export function checkStatus(same: boolean, currentSide: number, candidateSide: number): AttributeCheck['status'] {
+export function checkStatus(same: boolean, current: { side: number; bytes: number }, candidateSide: number, budget = Infinity): AttributeCheck['status'] {
   if (!same) return 'drifted';
-  return currentSide < candidateSide * SMALLER_RATIO ? 'smaller-in-ad' : 'in-sync';
+  if (current.bytes > budget) return 'over-budget';
+  return current.side < candidateSide * SMALLER_RATIO ? 'smaller-in-ad' : 'in-sync';
 }
 
-const RANK: Record<AttributeCheck['status'], number> = { 'in-sync': 0, 'smaller-in-ad': 1, drifted: 2, 'missing-in-ad': 3 };
+const RANK: Record<AttributeCheck['status'], number> = { 'in-sync': 0, 'over-budget': 1, 'smaller-in-ad': 2, drifted: 3, 'missing-in-ad': 4 };
 
 /** The decision for a matched user from the per-attribute checks: write every attribute that is not in sync. */
 export function decideMatched(user: OnPremUser, candidate: Candidate, checks: AttributeCheck[]): AdDecision {
@@ -67,6 +69,7 @@ export function decideMatched(user: OnPremUser, candidate: Candidate, checks: At
   const why = stale.map((c) => {
     if (c.status === 'missing-in-ad') return `${c.attribute} is empty`;
     if (c.status === 'drifted') return `${c.attribute} holds another picture (distance ${c.distance?.toFixed(3)})`;
+    if (c.status === 'over-budget') return `${c.attribute} is ${c.current?.bytes} bytes, over the --max-bytes budget`;
     return `${c.attribute} is the same picture at ${c.current?.side} px; ${candidate.side} px fits`;
   });
   return { ...base, action: 'set', attributes: stale.map((c) => c.attribute), reason: why.join('; '), replaces: stale.some((c) => c.status !== 'missing-in-ad') };
