@@ -106,7 +106,7 @@ async function planMatched(deps: AdImportDeps, opts: AdImportOptions, m: Matched
     const checks = [await check(deps, 'thumbnailPhoto', p.thumb, have.thumbnailPhoto, opts.maxBytes)];
     if (p.full) checks.push(await check(deps, 'jpegPhoto', p.full, have.jpegPhoto));
     const candidate: Candidate = {
-      file: m.file, side: p.thumb.side, quality: p.thumb.quality, bytes: p.thumb.jpeg.length, sha256: sha256(p.thumb.jpeg),
+      file: m.file, side: p.thumb.side, quality: p.thumb.quality, bytes: p.thumb.jpeg.length, sha256: sha256(p.thumb.jpeg), crop: p.thumb.crop,
       ...(p.full ? { jpegPhotoBytes: p.full.jpeg.length } : {}),
     };
     return decideMatched(m.user, candidate, checks);

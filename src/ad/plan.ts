@@ -31,6 +31,8 @@ export interface Candidate {
   quality: number;
   bytes: number;
   sha256: string;
+  /** The square taken from the (auto-oriented) source file, in its pixels. */
+  crop: { left: number; top: number; side: number };
   jpegPhotoBytes?: number;
 }
 
