@@ -4,15 +4,12 @@
  * threshold, as reconcile.
  */
 import { resolve } from 'node:path';
-import { readdir, readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { runAdImport, type AdImportResult } from '../../ad/import.js';
-import { openAdServices } from '../../ad/services.js';
+import type { AdImportResult } from '../../ad/import.js';
+import { adImportFromConfig } from '../../ad/run.js';
 import { withRun } from '../../app/run.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
-import type { Config } from '../../config/schema.js';
-import { comparePhotos } from '../../photo/index.js';
 import { AD_THUMBNAIL_MAX_BYTES } from '../../photo/fit.js';
 import { AD_IMPORT_FORMATS, renderAdImport, type AdImportFormat } from '../../report/ad-import.js';
 import type { CommandContext } from '../context.js';
@@ -21,7 +18,6 @@ import { EXIT } from '../exit-codes.js';
 import { runHooks, type CliIo } from '../io.js';
 import { checkOutputFile, type CommandResult } from '../output.js';
 import { progressFor } from '../progress.js';
-import { withResources } from '../resources.js';
 
 /** `102400`, `100KB`, `10kb`, `10 KiB`: bytes, with KB = 1024 bytes (AD's limit is 100 KB = 102,400 bytes). */
 export const byteSize = z
@@ -39,8 +35,8 @@ export const byteSize = z
 export const adImportOptions = z.strictObject({
   folder: z.string().min(1).optional(),
   pattern: z.array(z.string().min(1)).min(1).optional(),
-  maxBytes: byteSize.default(AD_THUMBNAIL_MAX_BYTES),
-  jpegPhoto: z.boolean().default(false),
+  maxBytes: byteSize.optional(),
+  jpegPhoto: z.boolean().optional(),
   dryRun: z.boolean().default(false),
   matchOnly: z.boolean().default(false),
   removeMissing: z.boolean().default(false),
@@ -50,29 +46,6 @@ export const adImportOptions = z.strictObject({
   config: z.string().min(1).optional(),
 });
 export type AdImportCliOptions = z.infer<typeof adImportOptions>;
-
-/** The comparator the rest of the tool uses, with the config's threshold when one is set. */
-export function adComparator(cfg: Config): (a: Buffer, b: Buffer) => Promise<{ same: boolean; distance: number }> {
-  return async (a, b) => {
-    const r = await comparePhotos(a, b);
-    const t = cfg.compare.threshold;
-    return t === undefined ? r : { same: r.distance <= t, distance: r.distance };
-  };
-}
-
-export function thresholdsOf(cfg: Config): { deleteThreshold: number; changeThreshold: number; changeThresholdPercent: number; percentFloor: number } {
-  const r = cfg.reconcile;
-  return { deleteThreshold: r.deleteThreshold, changeThreshold: r.changeThreshold, changeThresholdPercent: r.changeThresholdPercent, percentFloor: 20 };
-}
-
-async function listImages(dir: string): Promise<string[]> {
-  try {
-    if (!(await stat(dir)).isDirectory()) throw new Error('not a folder');
-    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name);
-  } catch (err) {
-    throw new CliError(`cannot list the photo folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.badConfig, { cause: err });
-  }
-}
 
 function exitCodeOf(r: AdImportResult): number {
   if (r.refused) return EXIT.refused;
@@ -86,23 +59,18 @@ export async function runAdImportCommand(opts: AdImportCliOptions, io: CliIo): P
   if (!folder || !patterns) throw new CliError('no photo folder: pass --folder DIR --pattern "{sAMAccountName}.{ext}" or set photoFolder in the config', EXIT.badConfig);
   const outFile = opts.out === undefined ? undefined : resolve(io.cwd, opts.out);
   if (outFile) await checkOutputFile(outFile);
-  const importOpts = { folder, patterns, maxBytes: opts.maxBytes, jpegPhoto: opts.jpegPhoto, dryRun: opts.dryRun, removeMissing: opts.removeMissing, force: opts.force, matchOnly: opts.matchOnly };
-  const result = await withRun(cfg, io.env, { name: 'ad import', options: importOpts, ...runHooks(io) }, async (run) =>
-    withResources(async (use) => {
-      const ad = use(await openAdServices(cfg, io.env, io.log));
-      const progress = progressFor(io);
-      const r = await runAdImport(
-        {
-          users: ad.users, listFiles: listImages, readFile: (p) => readFile(p), ad: ad.writer, compare: adComparator(cfg), thresholds: thresholdsOf(cfg),
-          audit: run.audit, runId: run.runId, onProgress: (phase, done, total) => progress.tick(phase === 'plan' ? 'comparing' : 'writing', done, total),
-        },
-        importOpts,
-      ).finally(() => progress.stop());
-      const exitCode = exitCodeOf(r);
-      const status = r.refused ? 'aborted' : exitCode === EXIT.ok ? 'ok' : 'partial';
-      return { value: r, status, exitCode, summary: { ...r.summary, written: r.written ? { ok: r.written.ok, failed: r.written.failed } : null, refused: r.refused ?? null } };
-    }),
-  );
+  const maxBytes = opts.maxBytes ?? cfg.activeDirectory.maxBytes;
+  const jpegPhoto = opts.jpegPhoto ?? cfg.activeDirectory.jpegPhoto;
+  const importOpts = { folder, patterns, maxBytes, jpegPhoto, dryRun: opts.dryRun, removeMissing: opts.removeMissing, force: opts.force, matchOnly: opts.matchOnly };
+  const result = await withRun(cfg, io.env, { name: 'ad import', options: importOpts, ...runHooks(io) }, async (run) => {
+    const progress = progressFor(io);
+    const r = await adImportFromConfig(cfg, io.env, io.log, run, importOpts, (phase, done, total) =>
+      progress.tick(phase === 'plan' ? 'comparing' : 'writing', done, total),
+    ).finally(() => progress.stop());
+    const exitCode = exitCodeOf(r);
+    const status = r.refused ? 'aborted' : exitCode === EXIT.ok ? 'ok' : 'partial';
+    return { value: r, status, exitCode, summary: { ...r.summary, written: r.written ? { ok: r.written.ok, failed: r.written.failed } : null, refused: r.refused ?? null } };
+  });
   return { data: result, exitCode: exitCodeOf(result), format: opts.format, render: (f) => renderAdImport(result, f as AdImportFormat), ...(outFile ? { outFile } : {}) };
 }
 
@@ -113,8 +81,8 @@ export function registerAdImport(ad: Command, ctx: CommandContext): void {
     .description('write photos from a folder to AD thumbnailPhoto: automatch, fit within 100KB, write only what changed')
     .option('--folder <dir>', 'photo folder (default: photoFolder.path in the config)')
     .option('--pattern <pattern>', 'file-name pattern, repeatable, e.g. "{givenName}.{sn}.{ext}" (default: photoFolder.pattern)', collect)
-    .option('--max-bytes <size>', 'thumbnailPhoto budget, e.g. 100KB (the AD limit, default) or 10KB', String(AD_THUMBNAIL_MAX_BYTES))
-    .option('--jpeg-photo', 'also write jpegPhoto: the same square at full size')
+    .option('--max-bytes <size>', 'thumbnailPhoto budget, e.g. 100KB (the AD limit) or 10KB (default: activeDirectory.maxBytes, 100KB)')
+    .option('--jpeg-photo', 'also write jpegPhoto: the same square at full size (default: activeDirectory.jpegPhoto)')
     .option('--match-only', 'show the automatch lists only; read and write no photos')
     .option('--dry-run', 'show the plan; write nothing')
     .option('--remove-missing', 'clear the AD photo of users in scope without a file (checked against the delete threshold)')
