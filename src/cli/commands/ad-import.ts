@@ -18,6 +18,7 @@ import { EXIT } from '../exit-codes.js';
 import { runHooks, type CliIo } from '../io.js';
 import { checkOutputFile, type CommandResult } from '../output.js';
 import { progressFor } from '../progress.js';
+import { adImportExitCode } from './write-mode.js';
 
 /** `102400`, `100KB`, `10kb`, `10 KiB`: bytes, with KB = 1024 bytes (AD's limit is 100 KB = 102,400 bytes). */
 export const byteSize = z
@@ -47,11 +48,6 @@ export const adImportOptions = z.strictObject({
 });
 export type AdImportCliOptions = z.infer<typeof adImportOptions>;
 
-function exitCodeOf(r: AdImportResult): number {
-  if (r.refused) return EXIT.refused;
-  return (r.written?.failed ?? 0) > 0 || r.summary.errors > 0 ? EXIT.partialFailure : EXIT.ok;
-}
-
 export async function runAdImportCommand(opts: AdImportCliOptions, io: CliIo): Promise<CommandResult<AdImportResult>> {
   const cfg = await loadConfig(resolve(io.cwd, opts.config ?? DEFAULT_CONFIG_FILE));
   const folder = opts.folder ? resolve(io.cwd, opts.folder) : cfg.photoFolder?.path;
@@ -67,11 +63,11 @@ export async function runAdImportCommand(opts: AdImportCliOptions, io: CliIo): P
     const r = await adImportFromConfig(cfg, io.env, io.log, run, importOpts, (phase, done, total) =>
       progress.tick(phase === 'plan' ? 'comparing' : 'writing', done, total),
     ).finally(() => progress.stop());
-    const exitCode = exitCodeOf(r);
+    const exitCode = adImportExitCode(r);
     const status = r.refused ? 'aborted' : exitCode === EXIT.ok ? 'ok' : 'partial';
     return { value: r, status, exitCode, summary: { ...r.summary, written: r.written ? { ok: r.written.ok, failed: r.written.failed } : null, refused: r.refused ?? null } };
   });
-  return { data: result, exitCode: exitCodeOf(result), format: opts.format, render: (f) => renderAdImport(result, f as AdImportFormat), ...(outFile ? { outFile } : {}) };
+  return { data: result, exitCode: adImportExitCode(result), format: opts.format, render: (f) => renderAdImport(result, f as AdImportFormat), ...(outFile ? { outFile } : {}) };
 }
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
