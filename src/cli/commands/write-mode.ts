@@ -5,7 +5,8 @@
 import type { Logger } from 'pino';
 import type { AdImportResult } from '../../ad/import.js';
 import { adImportFromConfig, adImportOptionsFrom } from '../../ad/run.js';
-import { withSubjectSquares } from '../../ad/square-source.js';
+import { readFile } from 'node:fs/promises';
+import { withMatchedSquares } from '../../ad/square-source.js';
 import type { Config, WriteMode } from '../../config/schema.js';
 import type { Env } from '../../config/secrets.js';
 import type { DirectorySource } from '../../directory/source.js';
@@ -38,9 +39,18 @@ export async function adStep(
   return adImportFromConfig(cfg, env, log, run, adImportOptionsFrom(cfg, opts));
 }
 
-/** The directory the cloud step reads: in `both`, HR photos become the subject square AD got. */
-export function cloudSource(mode: WriteMode, directory: DirectorySource): DirectorySource {
-  return mode === 'both' ? withSubjectSquares(directory) : directory;
+/**
+ * The config the cloud step opens its directory with: in `both` the HR folder is not overlaid by the cloud step's own
+ * folder reader; {@link cloudSource} puts the AD step's matches in instead.
+ */
+export function cloudConfig(mode: WriteMode, cfg: Config): Config {
+  return mode === 'both' ? { ...cfg, photoFolder: undefined } : cfg;
+}
+
+/** The directory the cloud step reads: in `both`, each matched user's HR photo as the subject square AD got. */
+export function cloudSource(ad: AdImportResult | undefined, cfg: Config, directory: DirectorySource): DirectorySource {
+  if (!ad || !cfg.photoFolder) return directory;
+  return withMatchedSquares(directory, cfg.photoFolder.path, ad.automatch, (p) => readFile(p));
 }
 
 /** The AD step's part of the run's output, after the cloud part (text) or under `activeDirectory` (JSON). */
