@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { OnPremUser } from '../model.js';
 import type { AdPhotoAttribute, AdPhotoChange, AdPhotos, AdWriteResult } from '../directory/ldap-writer.js';
-import { fitPhoto, squarePhoto, type FittedPhoto } from '../photo/fit.js';
+import { fitPhoto, fitPreview, squarePhoto, type FittedPhoto } from '../photo/fit.js';
 import { inspectPhoto } from '../photo/index.js';
 import type { Thresholds } from '../reconcile/plan.js';
 import type { AuditLog } from '../state/audit.js';
@@ -36,7 +36,12 @@ export interface AdImportOptions {
   force: boolean;
   /** Automatch only: no photo is read, fitted or written. */
   matchOnly: boolean;
+  /** Small source and result images per planned user, for the HTML preview (at most PREVIEW_MAX users). */
+  preview?: boolean;
 }
+
+/** Users with preview images in one plan: beyond this the page would grow past what a browser opens comfortably. */
+export const PREVIEW_MAX = 500;
 
 /** The answer of the project's comparator for two photos. */
 export type ComparePhotos = (a: Buffer, b: Buffer) => Promise<{ same: boolean; distance: number }>;
@@ -76,12 +81,13 @@ const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex
 interface Prepared {
   thumb: FittedPhoto;
   full?: FittedPhoto;
+  source: Buffer;
 }
 
 async function prepare(deps: AdImportDeps, opts: AdImportOptions, file: string): Promise<Prepared> {
   const bytes = await deps.readFile(join(opts.folder, file));
   const thumb = await fitPhoto(bytes, { maxBytes: opts.maxBytes });
-  return opts.jpegPhoto ? { thumb, full: await squarePhoto(bytes) } : { thumb };
+  return opts.jpegPhoto ? { thumb, full: await squarePhoto(bytes), source: bytes } : { thumb, source: bytes };
 }
 
 async function check(deps: AdImportDeps, attribute: AdPhotoAttribute, want: FittedPhoto, have: Buffer | undefined, budget?: number): Promise<AttributeCheck> {
@@ -99,7 +105,7 @@ async function check(deps: AdImportDeps, attribute: AdPhotoAttribute, want: Fitt
   return { attribute, status: checkStatus(r.same, current, want.side, budget), distance: r.distance, current };
 }
 
-async function planMatched(deps: AdImportDeps, opts: AdImportOptions, m: MatchedFile): Promise<AdDecision> {
+async function planMatched(deps: AdImportDeps, opts: AdImportOptions, m: MatchedFile, withPreview: boolean): Promise<AdDecision> {
   try {
     const p = await prepare(deps, opts, m.file);
     const have = await deps.ad.read(m.user.dn);
@@ -108,6 +114,7 @@ async function planMatched(deps: AdImportDeps, opts: AdImportOptions, m: Matched
     const candidate: Candidate = {
       file: m.file, side: p.thumb.side, quality: p.thumb.quality, bytes: p.thumb.jpeg.length, sha256: sha256(p.thumb.jpeg), crop: p.thumb.crop,
       ...(p.full ? { jpegPhotoBytes: p.full.jpeg.length } : {}),
+      ...(withPreview ? { preview: await fitPreview(p.source, p.thumb.jpeg) } : {}),
     };
     return decideMatched(m.user, candidate, checks);
   } catch (err) {
@@ -149,7 +156,7 @@ export async function runAdImport(deps: AdImportDeps, opts: AdImportOptions): Pr
   const decisions = await Promise.all(
     am.matched.map((m) =>
       limit(async () => {
-        const d = await planMatched(deps, opts, m);
+        const d = await planMatched(deps, opts, m, opts.preview === true && done < PREVIEW_MAX);
         deps.onProgress?.('plan', ++done, am.matched.length);
         return d;
       }),

@@ -31,8 +31,10 @@ export interface Candidate {
   quality: number;
   bytes: number;
   sha256: string;
-  /** The square taken from the (auto-oriented) source file, in its pixels. */
-  crop: { left: number; top: number; side: number };
+  /** The square taken from the (auto-oriented) source file of width × height, in its pixels. */
+  crop: { left: number; top: number; side: number; width: number; height: number };
+  /** Small images for the HTML preview (data: URIs), when asked for. */
+  preview?: { source: string; result: string };
   jpegPhotoBytes?: number;
 }
 

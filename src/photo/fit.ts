@@ -39,8 +39,8 @@ export interface FittedPhoto {
   jpeg: Buffer;
   side: number;
   quality: number;
-  /** The square taken from the auto-oriented source, in its pixels. */
-  crop: { left: number; top: number; side: number };
+  /** The square taken from the auto-oriented source (width × height), in its pixels. */
+  crop: { left: number; top: number; side: number; width: number; height: number };
   /** JPEG encodes the search made. */
   encodes: number;
 }
@@ -69,7 +69,7 @@ async function subjectSquare(bytes: Buffer, maxSide: number, opts?: DecodeOption
     const left = Math.abs(info.cropOffsetLeft ?? 0);
     const top = Math.abs(info.cropOffsetTop ?? 0);
     const scaled = side === short ? data : await sharp(data, { raw: { width: short, height: short, channels: info.channels } }).resize(side, side, { kernel: 'lanczos3' }).raw().toBuffer();
-    return { raw: scaled, side, crop: { left, top, side: short } };
+    return { raw: scaled, side, crop: { left, top, side: short, width, height } };
   } catch (err) {
     throw toDecodeError(err, opened.info.format, opts?.maxPixels);
   }
@@ -142,4 +142,19 @@ export const SQUARE_MAX_SIDE = 2048;
 export async function squarePhoto(bytes: Buffer, opts: DecodeOptions & { maxSide?: number } = {}): Promise<FittedPhoto> {
   const sq = await subjectSquare(bytes, opts.maxSide ?? SQUARE_MAX_SIDE, opts);
   return { jpeg: await jpegOf(sq, sq.side, 92), side: sq.side, quality: 92, crop: sq.crop, encodes: 1 };
+}
+
+const dataUri = (jpeg: Buffer): string => `data:image/jpeg;base64,${jpeg.toString('base64')}`;
+
+/**
+ * Images for the plan's HTML preview, as data: URIs: the source auto-oriented at 200 px wide (the page draws the
+ * square on it from `FittedPhoto.crop`) and the fitted result at 128 px.
+ */
+export async function fitPreview(source: Buffer, fitted: Buffer, opts?: DecodeOptions): Promise<{ source: string; result: string }> {
+  const opened = await openPhoto(source, opts);
+  const [src, res] = await Promise.all([
+    opened.pipeline().flatten({ background: '#ffffff' }).resize(200).jpeg({ quality: 70 }).toBuffer(),
+    sharp(fitted).resize(128, 128).jpeg({ quality: 80 }).toBuffer(),
+  ]);
+  return { source: dataUri(src), result: dataUri(res) };
 }

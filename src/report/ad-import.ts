@@ -5,9 +5,10 @@ import type { AdImportResult } from '../ad/import.js';
 import type { AdDecision } from '../ad/plan.js';
 import type { AdRemoveResult } from '../ad/remove.js';
 import type { OnPremUser } from '../model.js';
+import { adImportHtml } from './ad-import-html.js';
 import { csvField } from './csv.js';
 
-export const AD_IMPORT_FORMATS = ['table', 'json', 'csv'] as const;
+export const AD_IMPORT_FORMATS = ['table', 'json', 'csv', 'html'] as const;
 export type AdImportFormat = (typeof AD_IMPORT_FORMATS)[number];
 
 /** Rows of long lists the table shows before "… and N more". */
@@ -36,7 +37,7 @@ const label = (u: OnPremUser): string => u.userPrincipalName ?? u.sAMAccountName
 function decisionJson(d: AdDecision): Record<string, unknown> {
   return {
     user: ref(d.user), file: d.file ?? null, status: d.status, action: d.action, attributes: d.attributes, reason: d.reason,
-    candidate: d.candidate ?? null, checks: d.checks ?? [],
+    candidate: d.candidate ? { ...d.candidate, preview: undefined } : null, checks: d.checks ?? [],
   };
 }
 
@@ -123,6 +124,7 @@ export function adImportCsv(r: AdImportResult): string {
 }
 
 export function renderAdImport(r: AdImportResult, format: AdImportFormat): string {
+  if (format === 'html') return adImportHtml(r);
   if (format === 'json') return `${JSON.stringify(adImportJson(r), null, 2)}\n`;
   return format === 'csv' ? adImportCsv(r) : adImportTable(r);
 }

@@ -149,6 +149,19 @@ describe('hps ad import / remove against Samba AD', function () {
     assert.equal(await thumbnailOf('adi-hopper'), undefined);
   });
 
+  it('html preview: the source with the square drawn on it next to what AD would get, for every planned user', async () => {
+    const out = join(dir, 'plan.html');
+    const r = await hps('import', '--dry-run', '--format', 'html', '--out', out, ...patternArgs);
+    assert.equal(r.code, 0, r.stderr);
+    const html = await readFile(out, 'utf8');
+    assert.equal(html.match(/<img alt="source" width="200" src="data:image\/jpeg;base64,/g)?.length, 7);
+    assert.equal(html.match(/<img alt="result" width="128" height="128" src="data:image\/jpeg;base64,/g)?.length, 7);
+    // Grace Hopper (512×600): the square sits 88 px down, drawn at 200/512 scale.
+    assert.match(html, /adi-hopper\.jpg<\/small>.*?<div class="crop" style="left:0px;top:34px;width:200px;height:200px">/s);
+    assert.match(html, /anna\.berg\.jpg → adi-aberg1@adimport\.example\.test, adi-aberg2@adimport\.example\.test|anna\.berg\.jpg → adi-aberg2@adimport\.example\.test, adi-aberg1@adimport\.example\.test/);
+    assert.equal(await thumbnailOf('adi-hopper'), undefined);
+  });
+
   it('imports: each matched user within 100 KB, read back as the same picture; the 120 KB input shrunk, not refused', async () => {
     const { code, json, stderr } = await importJson(...patternArgs);
     assert.equal(code, 0, stderr);
@@ -178,7 +191,7 @@ describe('hps ad import / remove against Samba AD', function () {
       assert.equal(l['attributes'], 'thumbnailPhoto');
       assert.equal(l['action'], 'set');
     }
-    assert.equal(audit.filter((l) => l['result'] === 'dry-run').length, 7, 'the dry run is in the audit log too');
+    assert.equal(audit.filter((l) => l['result'] === 'dry-run').length, 14, 'both dry runs (table and html) are in the audit log too');
   });
 
   it('a rerun writes nothing: everyone is in sync', async () => {

@@ -7,7 +7,7 @@ import { automatch } from '../../src/ad/automatch.js';
 import { compileNamePattern } from '../../src/ad/pattern.js';
 
 const u = (sam: string): OnPremUser => ({ dn: `CN=${sam},DC=corp`, objectGuid: `g-${sam}`, immutableId: '', sAMAccountName: sam, userPrincipalName: `${sam}@corp` });
-const cand: Candidate = { file: 'a.jpg', side: 600, quality: 90, bytes: 99_000, sha256: 'x', crop: { left: 0, top: 10, side: 600 } };
+const cand: Candidate = { file: 'a.jpg', side: 600, quality: 90, bytes: 99_000, sha256: 'x', crop: { left: 0, top: 10, side: 600, width: 600, height: 800 } };
 const T = { deleteThreshold: 1, changeThreshold: 3, changeThresholdPercent: 50, percentFloor: 20 };
 
 describe('ad/plan: decisions and thresholds', () => {

@@ -20,7 +20,7 @@ describe('photo/fit: fitPhoto (AD thumbnailPhoto within a byte budget)', () => {
     const out = await fitPhoto(realPhoto('grace-hopper.jpg'));
     // 512×600: a centre crop starts 44 px down; attention moves it to where the face and uniform detail are.
     assert.notEqual(out.crop.top, 44);
-    assert.deepEqual([out.crop.left, out.crop.side], [0, 512]);
+    assert.deepEqual([out.crop.left, out.crop.side, out.crop.width, out.crop.height], [0, 512, 512, 600]);
     const cropped = await sharp(realPhoto('grace-hopper.jpg')).extract({ left: 0, top: out.crop.top, width: 512, height: 512 }).jpeg().toBuffer();
     assert.ok((await comparePhotos(cropped, out.jpeg)).same, 'the output is that square');
   });

@@ -57,7 +57,7 @@ export async function runAdImportCommand(opts: AdImportCliOptions, io: CliIo): P
   if (outFile) await checkOutputFile(outFile);
   const maxBytes = opts.maxBytes ?? cfg.activeDirectory.maxBytes;
   const jpegPhoto = opts.jpegPhoto ?? cfg.activeDirectory.jpegPhoto;
-  const importOpts = { folder, patterns, maxBytes, jpegPhoto, dryRun: opts.dryRun, removeMissing: opts.removeMissing, force: opts.force, matchOnly: opts.matchOnly };
+  const importOpts = { folder, patterns, maxBytes, jpegPhoto, dryRun: opts.dryRun, removeMissing: opts.removeMissing, force: opts.force, matchOnly: opts.matchOnly, preview: opts.format === 'html' };
   const result = await withRun(cfg, io.env, { name: 'ad import', options: importOpts, ...runHooks(io) }, async (run) => {
     const progress = progressFor(io);
     const r = await adImportFromConfig(cfg, io.env, io.log, run, importOpts, (phase, done, total) =>
