@@ -8,26 +8,8 @@
  * docs/permissions.md#active-directory-write-access shows the delegation.
  */
 import { Attribute, Change, type ClientOptions } from 'ldapts';
+import { AD_PHOTO_ATTRIBUTES, type AdPhotoChange, type AdPhotos, type AdWriteResult } from '../model.js';
 import { bindLdapClient, type LdapClientLike, type LdapConfig, type LdapDeps } from './ldap.js';
-
-export const AD_PHOTO_ATTRIBUTES = ['thumbnailPhoto', 'jpegPhoto'] as const;
-export type AdPhotoAttribute = (typeof AD_PHOTO_ATTRIBUTES)[number];
-
-/** What a user object holds now: absent attributes are undefined. */
-export type AdPhotos = Partial<Record<AdPhotoAttribute, Buffer>>;
-
-/** What to put in place: a Buffer replaces the attribute's value(s), null clears it, an absent key is left alone. */
-export type AdPhotoChange = Partial<Record<AdPhotoAttribute, Buffer | null>>;
-
-export interface AdWriteResult {
-  dn: string;
-  ok: boolean;
-  /** Stable id: InsufficientAccess, NoSuchObject, ValueRejected, Unavailable, LdapError. */
-  errorId?: string;
-  message?: string;
-  advice?: string;
-  retryable?: boolean;
-}
 
 /** The part of ldapts' Client the writer uses (tests may pass a fake). */
 export interface LdapWriteClient extends LdapClientLike {

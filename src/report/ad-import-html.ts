@@ -3,8 +3,7 @@
  * and, per planned user, the source with the square drawn on it next to the picture AD would get. Pure: the images
  * arrive in the data as data: URIs (`candidate.preview`).
  */
-import type { AdImportResult } from '../ad/import.js';
-import type { AdDecision } from '../ad/plan.js';
+import type { AdDecision, AdImportResult } from '../sync/decide/ad-plan.js';
 import type { OnPremUser } from '../model.js';
 
 /** Text for HTML: control characters dropped (NUL and friends have no business in a page), markup escaped. */

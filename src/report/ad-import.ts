@@ -1,9 +1,7 @@
 /**
  * Renderers for `hps ad import` and `hps ad remove`: the automatch lists and the plan as a table, JSON or CSV. Pure.
  */
-import type { AdImportResult } from '../ad/import.js';
-import type { AdDecision } from '../ad/plan.js';
-import type { AdRemoveResult } from '../ad/remove.js';
+import type { AdDecision, AdImportResult, AdRemoveResult } from '../sync/decide/ad-plan.js';
 import type { OnPremUser } from '../model.js';
 import { adImportHtml } from './ad-import-html.js';
 import { csvField } from './csv.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { OnPremUser } from '../../src/model.js';
-import { automatch, userLabel } from '../../src/ad/automatch.js';
-import { compileNamePattern, fold, PatternError } from '../../src/ad/pattern.js';
+import { automatch, userLabel } from '../../src/sync/decide/automatch.js';
+import { compileNamePattern, fold, PatternError } from '../../src/sync/decide/ad-pattern.js';
 
 function user(sam: string, extra: Partial<OnPremUser> = {}): OnPremUser {
   return { dn: `CN=${sam},OU=Staff,DC=corp`, objectGuid: `guid-${sam}`, immutableId: '', sAMAccountName: sam, userPrincipalName: `${sam}@corp.example`, ...extra };

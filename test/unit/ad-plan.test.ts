@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type { OnPremUser } from '../../src/model.js';
-import { adRefusal, checkStatus, decideMatched, decideWithoutFile, summariseAdPlan, type Candidate } from '../../src/ad/plan.js';
+import { adRefusal, checkStatus, decideMatched, decideWithoutFile, summariseAdPlan, type Candidate } from '../../src/sync/decide/ad-plan.js';
 import { LdapPhotoWriter, type LdapWriteClient } from '../../src/directory/ldap-writer.js';
 import { adImportCsv, adImportTable } from '../../src/report/ad-import.js';
-import { automatch } from '../../src/ad/automatch.js';
-import { compileNamePattern } from '../../src/ad/pattern.js';
+import { automatch } from '../../src/sync/decide/automatch.js';
+import { compileNamePattern } from '../../src/sync/decide/ad-pattern.js';
 
 const u = (sam: string): OnPremUser => ({ dn: `CN=${sam},DC=corp`, objectGuid: `g-${sam}`, immutableId: '', sAMAccountName: sam, userPrincipalName: `${sam}@corp` });
 const cand: Candidate = { file: 'a.jpg', side: 600, quality: 90, bytes: 99_000, sha256: 'x', crop: { left: 0, top: 10, side: 600, width: 600, height: 800 } };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { withMatchedSquares } from '../../src/ad/square-source.js';
+import { withMatchedSquares } from '../../src/usecases/ad-square-source.js';
 import type { DirectorySource } from '../../src/directory/source.js';
 import type { OnPremUser } from '../../src/model.js';
 import { comparePhotos } from '../../src/photo/index.js';

@@ -6,19 +6,19 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { AdImportResult } from '../../ad/import.js';
-import { adImportFromConfig } from '../../ad/run.js';
-import { withRun } from '../../app/run.js';
+import type { AdImportResult } from '../../sync/decide/ad-plan.js';
+import { adImportFromConfig } from '../../usecases/ad-wiring.js';
+import { withRun } from '../../usecases/run-frame.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
 import { AD_THUMBNAIL_MAX_BYTES } from '../../photo/fit.js';
 import { AD_IMPORT_FORMATS, renderAdImport, type AdImportFormat } from '../../report/ad-import.js';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
+import { adRunCounts, exitCodeOf } from '../exit-policy.js';
 import { runHooks, type CliIo } from '../io.js';
 import { checkOutputFile, type CommandResult } from '../output.js';
 import { progressFor } from '../progress.js';
-import { adImportExitCode } from './write-mode.js';
 
 /** `102400`, `100KB`, `10kb`, `10 KiB`: bytes, with KB = 1024 bytes (AD's limit is 100 KB = 102,400 bytes). */
 export const byteSize = z
@@ -52,7 +52,7 @@ export async function runAdImportCommand(opts: AdImportCliOptions, io: CliIo): P
   const cfg = await loadConfig(resolve(io.cwd, opts.config ?? DEFAULT_CONFIG_FILE));
   const folder = opts.folder ? resolve(io.cwd, opts.folder) : cfg.photoFolder?.path;
   const patterns = opts.pattern ?? (cfg.photoFolder ? [cfg.photoFolder.pattern] : undefined);
-  if (!folder || !patterns) throw new CliError('no photo folder: pass --folder DIR --pattern "{sAMAccountName}.{ext}" or set photoFolder in the config', EXIT.badConfig);
+  if (!folder || !patterns) throw new CliError('no photo folder: pass --folder DIR --pattern "{sAMAccountName}.{ext}" or set photoFolder in the config');
   const outFile = opts.out === undefined ? undefined : resolve(io.cwd, opts.out);
   if (outFile) await checkOutputFile(outFile);
   const maxBytes = opts.maxBytes ?? cfg.activeDirectory.maxBytes;
@@ -63,11 +63,11 @@ export async function runAdImportCommand(opts: AdImportCliOptions, io: CliIo): P
     const r = await adImportFromConfig(cfg, io.env, io.log, run, importOpts, (phase, done, total) =>
       progress.tick(phase === 'plan' ? 'comparing' : 'writing', done, total),
     ).finally(() => progress.stop());
-    const exitCode = adImportExitCode(r);
+    const exitCode = exitCodeOf({ kind: 'run', run: adRunCounts(r) });
     const status = r.refused ? 'aborted' : exitCode === EXIT.ok ? 'ok' : 'partial';
     return { value: r, status, exitCode, summary: { ...r.summary, written: r.written ? { ok: r.written.ok, failed: r.written.failed } : null, refused: r.refused ?? null } };
   });
-  return { data: result, exitCode: adImportExitCode(result), format: opts.format, render: (f) => renderAdImport(result, f as AdImportFormat), ...(outFile ? { outFile } : {}) };
+  return { data: result, exitCode: exitCodeOf({ kind: 'run', run: adRunCounts(result) }), format: opts.format, render: (f) => renderAdImport(result, f as AdImportFormat), ...(outFile ? { outFile } : {}) };
 }
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];

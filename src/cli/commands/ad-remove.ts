@@ -5,15 +5,16 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { runAdRemove, type AdRemoveResult } from '../../ad/remove.js';
-import { openAdServices } from '../../ad/services.js';
-import { findOnPremUser } from '../../app/drift.js';
-import { selectorsFor } from '../../app/identify.js';
-import { withRun } from '../../app/run.js';
+import { findOnPremUser } from '../../sync/read/scope.js';
+import { selectorsFor } from '../../sync/read/identify.js';
+import { runAdRemove, type AdRemoveResult } from '../../usecases/ad-remove.js';
+import { openAdServices } from '../../usecases/ad-wiring.js';
+import { withRun } from '../../usecases/run-frame.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
 import { renderAdRemove } from '../../report/ad-import.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { exitCodeOf, type RunCounts } from '../exit-policy.js';
 import { runHooks, type CliIo } from '../io.js';
 import type { CommandResult } from '../output.js';
 import { withResources } from '../resources.js';
@@ -26,6 +27,10 @@ export const adRemoveOptions = z.strictObject({
   config: z.string().min(1).optional(),
 });
 
+function removeCounts(r: AdRemoveResult): RunCounts {
+  return { refused: false, blocked: 0, writes: r.result ? 1 : 0, failed: r.result && !r.result.ok ? 1 : 0, errors: 0 };
+}
+
 export async function runAdRemoveCommand(opts: z.infer<typeof adRemoveOptions>, io: CliIo): Promise<CommandResult<AdRemoveResult>> {
   const cfg = await loadConfig(resolve(io.cwd, opts.config ?? DEFAULT_CONFIG_FILE));
   const r = await withRun(cfg, io.env, { name: 'ad remove', options: opts, ...runHooks(io) }, async (run) =>
@@ -35,11 +40,11 @@ export async function runAdRemoveCommand(opts: z.infer<typeof adRemoveOptions>, 
         { findUser: () => findOnPremUser(ad.directory, selectorsFor(opts.user), opts.user), ad: ad.writer, audit: run.audit, runId: run.runId },
         { jpegPhoto: opts.jpegPhoto, dryRun: opts.dryRun },
       );
-      const exitCode = value.result && !value.result.ok ? EXIT.partialFailure : EXIT.ok;
+      const exitCode = exitCodeOf({ kind: 'run', run: removeCounts(value) });
       return { value, exitCode, status: exitCode === EXIT.ok ? 'ok' : 'partial', summary: { cleared: value.cleared, dryRun: value.dryRun, ok: value.result?.ok ?? null } };
     }),
   );
-  const exitCode = r.result && !r.result.ok ? EXIT.partialFailure : EXIT.ok;
+  const exitCode = exitCodeOf({ kind: 'run', run: removeCounts(r) });
   return { data: r, exitCode, format: opts.output, render: (f) => renderAdRemove(r, f as 'text' | 'json') };
 }
 

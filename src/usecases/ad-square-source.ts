@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { DirectorySource, UsersOptions } from '../directory/source.js';
 import type { OnPremUser } from '../model.js';
 import { squarePhoto } from '../photo/fit.js';
-import type { Automatch } from './automatch.js';
+import type { Automatch } from '../sync/decide/automatch.js';
 
 export function withMatchedSquares(
   source: DirectorySource,

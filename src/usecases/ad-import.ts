@@ -11,18 +11,18 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import type { OnPremUser } from '../model.js';
-import type { AdPhotoAttribute, AdPhotoChange, AdPhotos, AdWriteResult } from '../directory/ldap-writer.js';
+import type { AdPhotoAttribute, AdPhotoChange, AdPhotos, AdWriteResult, OnPremUser } from '../model.js';
 import { fitPhoto, fitPreview, squarePhoto, type FittedPhoto } from '../photo/fit.js';
 import { inspectPhoto } from '../photo/index.js';
-import type { Thresholds } from '../reconcile/plan.js';
 import type { AuditLog } from '../state/audit.js';
-import { automatch, type Automatch, type MatchedFile } from './automatch.js';
-import { compileNamePattern } from './pattern.js';
+import { createAdRecorder, type AdRecorder } from '../sync/apply/ad-record.js';
+import { compileNamePattern } from '../sync/decide/ad-pattern.js';
 import {
   adRefusal, checkStatus, decideMatched, decideWithoutFile, errorDecision, summariseAdPlan,
-  type AdDecision, type AdPlanSummary, type AttributeCheck, type Candidate,
-} from './plan.js';
+  type AdDecision, type AdImportResult, type AdWriteOutcome, type AttributeCheck, type Candidate,
+} from '../sync/decide/ad-plan.js';
+import { automatch, type MatchedFile } from '../sync/decide/automatch.js';
+import type { Thresholds } from '../sync/decide/thresholds.js';
 
 export interface AdImportOptions {
   folder: string;
@@ -61,20 +61,7 @@ export interface AdImportDeps {
   onProgress?: (phase: 'plan' | 'write', done: number, total: number) => void;
 }
 
-export interface AdWriteOutcome {
-  decision: AdDecision;
-  result: AdWriteResult;
-}
-
-export interface AdImportResult {
-  automatch: Automatch;
-  decisions: AdDecision[];
-  summary: AdPlanSummary;
-  dryRun: boolean;
-  matchOnly: boolean;
-  refused?: string;
-  written?: { ok: number; failed: number; outcomes: AdWriteOutcome[] };
-}
+export type { AdImportResult, AdWriteOutcome } from '../sync/decide/ad-plan.js';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -122,14 +109,6 @@ async function planMatched(deps: AdImportDeps, opts: AdImportOptions, m: Matched
   }
 }
 
-function audit(deps: AdImportDeps, d: AdDecision, result: 'ok' | 'error' | 'dry-run', error?: string): void {
-  deps.audit?.write({
-    runId: deps.runId, dn: d.user.dn, objectGuid: d.user.objectGuid, ...(d.user.userPrincipalName ? { upn: d.user.userPrincipalName } : {}),
-    action: d.action, target: 'active-directory', attributes: d.attributes.join(','),
-    reason: d.file ? `${d.reason} (file ${d.file})` : d.reason, result, ...(error ? { error } : {}),
-  });
-}
-
 async function writeOne(deps: AdImportDeps, opts: AdImportOptions, d: AdDecision): Promise<AdWriteResult> {
   if (d.action === 'delete') return deps.ad.write(d.user.dn, Object.fromEntries(d.attributes.map((a) => [a, null])));
   const p = await prepare(deps, opts, d.file as string);
@@ -171,8 +150,9 @@ export async function runAdImport(deps: AdImportDeps, opts: AdImportOptions): Pr
   const result: AdImportResult = { automatch: am, decisions, summary, dryRun: opts.dryRun, matchOnly: false };
   const todo = decisions.filter((d) => d.action !== 'skip');
   if (refusal && !opts.force) return { ...result, refused: `${refusal}; nothing was written (--force overrides)` };
+  const recorder: AdRecorder = createAdRecorder(deps.audit, deps.runId);
   if (opts.dryRun) {
-    for (const d of todo) audit(deps, d, 'dry-run');
+    for (const d of todo) recorder.planned(d);
     return result;
   }
   const outcomes: AdWriteOutcome[] = [];
@@ -181,7 +161,7 @@ export async function runAdImport(deps: AdImportDeps, opts: AdImportOptions): Pr
     todo.map((d) =>
       limit(async () => {
         const r = await writeOne(deps, opts, d).catch((err: unknown): AdWriteResult => ({ dn: d.user.dn, ok: false, errorId: 'Internal', message: (err as Error).message }));
-        audit(deps, d, r.ok ? 'ok' : 'error', r.ok ? undefined : [r.errorId, r.message, r.advice].filter(Boolean).join(': '));
+        recorder.written(d, r);
         outcomes.push({ decision: d, result: r });
         deps.onProgress?.('write', ++n, todo.length);
       }),

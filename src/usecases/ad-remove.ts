@@ -2,23 +2,18 @@
  * `hps ad remove <user>`: clear one user's photo in Active Directory (thumbnailPhoto, and jpegPhoto when asked),
  * audited; `--dry-run` says what would go.
  */
-import type { OnPremUser } from '../model.js';
-import { AD_PHOTO_ATTRIBUTES, type AdPhotoAttribute, type AdPhotoChange, type AdPhotos, type AdWriteResult } from '../directory/ldap-writer.js';
+import { AD_PHOTO_ATTRIBUTES, type AdPhotoAttribute, type AdPhotoChange, type AdPhotos, type AdWriteResult, type OnPremUser } from '../model.js';
 import type { AuditLog } from '../state/audit.js';
+import { createAdRecorder } from '../sync/apply/ad-record.js';
+import type { AdRemoveResult } from '../sync/decide/ad-plan.js';
+
+export type { AdRemoveResult } from '../sync/decide/ad-plan.js';
 
 export interface AdRemoveDeps {
   findUser: () => Promise<OnPremUser>;
   ad: { read(dn: string): Promise<AdPhotos>; write(dn: string, change: AdPhotoChange): Promise<AdWriteResult> };
   audit?: AuditLog;
   runId: string;
-}
-
-export interface AdRemoveResult {
-  user: { dn: string; objectGuid: string; userPrincipalName?: string; sAMAccountName?: string };
-  /** Attributes that held a photo and were (or, with --dry-run, would be) cleared. */
-  cleared: AdPhotoAttribute[];
-  dryRun: boolean;
-  result?: AdWriteResult;
 }
 
 export async function runAdRemove(deps: AdRemoveDeps, opts: { jpegPhoto: boolean; dryRun: boolean }): Promise<AdRemoveResult> {
@@ -29,15 +24,13 @@ export async function runAdRemove(deps: AdRemoveDeps, opts: { jpegPhoto: boolean
   const cleared = wanted.filter((a) => have[a] !== undefined);
   const out: AdRemoveResult = { user, cleared, dryRun: opts.dryRun };
   if (cleared.length === 0) return out;
-  const event = {
-    runId: deps.runId, dn: u.dn, objectGuid: u.objectGuid, ...(u.userPrincipalName ? { upn: u.userPrincipalName } : {}),
-    action: 'delete' as const, target: 'active-directory' as const, attributes: cleared.join(','), reason: 'hps ad remove',
-  };
+  const recorder = createAdRecorder(deps.audit, deps.runId);
+  const item = { user: u, action: 'delete' as const, attributes: cleared, reason: 'hps ad remove' };
   if (opts.dryRun) {
-    deps.audit?.write({ ...event, result: 'dry-run' });
+    recorder.planned(item);
     return out;
   }
   const result = await deps.ad.write(u.dn, Object.fromEntries(cleared.map((a) => [a, null])));
-  deps.audit?.write({ ...event, result: result.ok ? 'ok' : 'error', ...(result.ok ? {} : { error: [result.errorId, result.message, result.advice].filter(Boolean).join(': ') }) });
+  recorder.written(item, result);
   return { ...out, result };
 }

@@ -6,8 +6,8 @@
  * several files (jsmith.jpg and John.Smith.png) are listed as ambiguous and nothing is written for them: a person
  * decides (rename a file, or narrow the patterns).
  */
-import type { OnPremUser } from '../model.js';
-import { fold, isImageFile, matcherFor, type NamePattern } from './pattern.js';
+import type { OnPremUser } from '../../model.js';
+import { fold, isImageFile, matcherFor, type NamePattern } from './ad-pattern.js';
 
 export interface MatchedFile {
   file: string;

@@ -1,9 +1,9 @@
 /**
  * What `hps ad import` does per user, and whether the whole plan passes reconcile's safety thresholds. Pure.
  */
-import type { Action, OnPremUser } from '../model.js';
-import { checkThresholds, type PlanSummary, type Thresholds } from '../reconcile/plan.js';
-import type { AdPhotoAttribute } from '../directory/ldap-writer.js';
+import type { Action, AdPhotoAttribute, AdWriteResult, OnPremUser } from '../../model.js';
+import type { Automatch } from './automatch.js';
+import { checkThresholds, type PlanSummary, type Thresholds } from './thresholds.js';
 
 /**
  * in-sync: AD holds the same picture at (about) the size we would write. missing-in-ad: AD has no photo.
@@ -125,4 +125,29 @@ export function adRefusal(s: AdPlanSummary, matchedUsers: number, t: Thresholds)
     byRoute: { graph: 0, 'exchange-onprem': 0, 'exchange-legacy': 0 },
   };
   return checkThresholds(summary, t);
+}
+
+export interface AdWriteOutcome {
+  decision: AdDecision;
+  result: AdWriteResult;
+}
+
+/** One `hps ad import` (or the AD step of a write mode): the automatch, the plan, and what was written. */
+export interface AdImportResult {
+  automatch: Automatch;
+  decisions: AdDecision[];
+  summary: AdPlanSummary;
+  dryRun: boolean;
+  matchOnly: boolean;
+  refused?: string;
+  written?: { ok: number; failed: number; outcomes: AdWriteOutcome[] };
+}
+
+/** One `hps ad remove`. */
+export interface AdRemoveResult {
+  user: { dn: string; objectGuid: string; userPrincipalName?: string; sAMAccountName?: string };
+  /** Attributes that held a photo and were (or, with --dry-run, would be) cleared. */
+  cleared: AdPhotoAttribute[];
+  dryRun: boolean;
+  result?: AdWriteResult;
 }

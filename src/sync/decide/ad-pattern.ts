@@ -12,7 +12,8 @@
  * (space, hyphen, apostrophe, underscore) may be written as any of them or left out (Jean-Luc = jean luc = jeanluc,
  * O'Brien = obrien).
  */
-import type { OnPremUser } from '../model.js';
+import { HpsError } from '../../errors.js';
+import type { OnPremUser } from '../../model.js';
 
 export const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'gif', 'webp', 'tif', 'tiff'] as const;
 
@@ -37,8 +38,9 @@ export interface NamePattern {
   parts: Part[];
 }
 
-export class PatternError extends Error {
-  override readonly name = 'PatternError';
+/** A file-name pattern that cannot work: the admin's input to fix. */
+export class PatternError extends HpsError {
+  override readonly kind = 'config' as const;
 }
 
 /** Letters NFKD does not take apart. */
