@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { compileNamePattern } from '../../sync/decide/ad-pattern.js';
 import type { AdImportResult } from '../../sync/decide/ad-plan.js';
 import { adImportFromConfig } from '../../usecases/ad-wiring.js';
 import { withRun } from '../../usecases/run-frame.js';
@@ -53,6 +54,8 @@ export async function runAdImportCommand(opts: AdImportCliOptions, io: CliIo): P
   const folder = opts.folder ? resolve(io.cwd, opts.folder) : cfg.photoFolder?.path;
   const patterns = opts.pattern ?? (cfg.photoFolder ? [cfg.photoFolder.pattern] : undefined);
   if (!folder || !patterns) throw new CliError('no photo folder: pass --folder DIR --pattern "{sAMAccountName}.{ext}" or set photoFolder in the config');
+  // A pattern that cannot work is the admin's to fix: say so before connecting to anything.
+  patterns.forEach(compileNamePattern);
   const outFile = opts.out === undefined ? undefined : resolve(io.cwd, opts.out);
   if (outFile) await checkOutputFile(outFile);
   const maxBytes = opts.maxBytes ?? cfg.activeDirectory.maxBytes;
