@@ -80,6 +80,19 @@ export function adComparator(cfg: Config): ComparePhotos {
   };
 }
 
+/** HR files larger than this are that user's error, never read (as for the folder overlay). */
+export const MAX_PHOTO_FILE_BYTES = 25 * 1024 * 1024;
+
+/** Reads one HR photo file: a regular file of at most MAX_PHOTO_FILE_BYTES. */
+export async function readPhotoFile(path: string): Promise<Buffer> {
+  const st = await stat(path);
+  if (!st.isFile()) throw new Error(`${path} is not a regular file`);
+  if (st.size > MAX_PHOTO_FILE_BYTES) throw new Error(`${path} is ${st.size} bytes, over the ${MAX_PHOTO_FILE_BYTES}-byte limit for a photo`);
+  const bytes = await readFile(path);
+  if (bytes.length > MAX_PHOTO_FILE_BYTES) throw new Error(`${path} grew past the ${MAX_PHOTO_FILE_BYTES}-byte limit while being read`);
+  return bytes;
+}
+
 export async function listFolder(dir: string): Promise<string[]> {
   try {
     if (!(await stat(dir)).isDirectory()) throw new Error('not a folder');
@@ -112,7 +125,7 @@ export async function adImportFromConfig(
   try {
     return await runAdImport(
       {
-        users: ad.users, listFiles: listFolder, readFile: (p) => readFile(p), ad: ad.writer, compare: adComparator(cfg), thresholds: thresholdsFrom(cfg, 0),
+        users: ad.users, listFiles: listFolder, readFile: readPhotoFile, ad: ad.writer, compare: adComparator(cfg), thresholds: thresholdsFrom(cfg, 0),
         ...(run.audit ? { audit: run.audit } : {}), runId: run.runId, ...(onProgress ? { onProgress } : {}),
       },
       opts,

@@ -2,7 +2,6 @@
  * reconcile's write modes (docs/write-modes.md): the AD step before the cloud reconcile (`ad`, `both`), and what the
  * cloud step reads in `both` (the AD step's matches, as subject squares).
  */
-import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Config, WriteMode } from '../config/schema.js';
 import type { Env } from '../config/secrets.js';
@@ -10,7 +9,7 @@ import type { DirectorySource } from '../directory/source.js';
 import type { AuditLog } from '../state/audit.js';
 import type { AdImportResult } from '../sync/decide/ad-plan.js';
 import { withMatchedSquares } from './ad-square-source.js';
-import { adImportFromConfig, adImportOptionsFrom } from './ad-wiring.js';
+import { adImportFromConfig, adImportOptionsFrom, readPhotoFile } from './ad-wiring.js';
 
 /** The AD step of a run in mode `ad` or `both`; nothing for `cloud`. */
 export async function adStep(
@@ -36,5 +35,5 @@ export function cloudConfig(mode: WriteMode, cfg: Config): Config {
 /** The directory the cloud step reads: in `both`, each matched user's HR photo as the subject square AD got. */
 export function cloudSource(ad: AdImportResult | undefined, cfg: Config, directory: DirectorySource): DirectorySource {
   if (!ad || !cfg.photoFolder) return directory;
-  return withMatchedSquares(directory, cfg.photoFolder.path, ad.automatch, (p) => readFile(p));
+  return withMatchedSquares(directory, cfg.photoFolder.path, ad.automatch, readPhotoFile);
 }
