@@ -3,7 +3,7 @@
  * The real need is TLS-inspecting proxies; tests use the same door to trust a local emulator. Sign-in (MSAL)
  * and Graph both go through the transport made here, so the extra CA applies to every cloud call.
  */
-import { readFile as fsReadFile } from 'node:fs/promises';
+import { PEM_MAX_BYTES, readBounded } from '../files/bounded-read.js';
 import tls from 'node:tls';
 import { Agent, type Dispatcher } from 'undici';
 import { CloudConfigError } from './errors.js';
@@ -34,7 +34,7 @@ export async function createTransport(opts: TransportOptions = {}): Promise<Clou
   if (!opts.caFile) {
     return { fetch: baseFetch, close: async () => {} };
   }
-  const pem = await readCaFile(opts.caFile, opts.readFile ?? fsReadFile);
+  const pem = await readCaFile(opts.caFile, opts.readFile ?? ((f: string) => readBounded(f, { maxBytes: PEM_MAX_BYTES })));
   const agent = createCaAgent(pem, opts.connectionsPerOrigin);
   return transportOverDispatcher(agent, baseFetch);
 }

@@ -41,6 +41,8 @@ export interface BoundedReadOptions {
 }
 
 export const DEFAULT_READ_TIMEOUT_MS = 30_000;
+/** Certificate, key and CA files: a few kilobytes each; a whole CA bundle is about 200 KB. */
+export const PEM_MAX_BYTES = 1024 * 1024;
 const CHUNK = 64 * 1024;
 
 /** What kind of non-file this is, in the words an admin would use. */
