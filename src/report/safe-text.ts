@@ -7,6 +7,7 @@
  */
 
 /** C0 controls but tab and line feed, DEL, C1 controls (U+0080–U+009F: U+009B is a one-byte CSI). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 /** Invisible formatting: zero-width, bidi marks, embeddings, overrides and isolates, line/paragraph separators, BOM. */
 const INVISIBLE = /[\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;

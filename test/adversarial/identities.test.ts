@@ -11,6 +11,7 @@ import { renderReport, type Report } from '../../src/report/index.js';
 import { lineSafe, terminalSafe } from '../../src/report/safe-text.js';
 
 /** Anything a terminal would act on: C0 but \t \n, DEL, C1, bidi/zero-width controls. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/;
 
 export const HOSTILE_UPNS = [
