@@ -156,6 +156,12 @@ function readSourceAnchor(raw: RawValue | undefined, user: OnPremUser, errors: s
   user.immutableId = bytes.toString('base64');
 }
 
+/**
+ * The photo: the first value of the first photo attribute (in `order`) that has one. A 0-byte value is that user's
+ * photo, so it becomes the error "The photo is empty (0 bytes)" downstream: AD never stores an empty value (clearing
+ * removes the attribute), so an empty one means a broken export or writer, and reading it as "no photo" could
+ * delete the user's cloud photo (with allowDelete) or silently pick another attribute.
+ */
 function choosePhoto(
   values: (name: string) => readonly RawValue[],
   order: readonly PhotoAttribute[],
@@ -163,11 +169,12 @@ function choosePhoto(
 ): SourcePhoto | undefined {
   for (const attr of order) {
     for (const v of values(attr)) {
+      if (v === '') return { origin: attr, bytes: Buffer.alloc(0) }; // LDIF `thumbnailPhoto:` with nothing after it
       if (typeof v === 'string') {
         errors.push(`${attr} came back as text, not bytes`);
         continue;
       }
-      if (v.length > 0) return { origin: attr, bytes: v };
+      return { origin: attr, bytes: v };
     }
   }
   return undefined;

@@ -184,3 +184,36 @@ export async function readBoundedText(file: string, opts: BoundedReadOptions): P
   const text = (await readBounded(file, opts)).toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
+
+/**
+ * Passes `source` through, failing with a 'timeout' BoundedReadError when no chunk arrives for `idleMs` (a hung
+ * share while streaming a large file, where a bound on the whole read would be wrong).
+ */
+export async function* withIdleTimeout<T>(source: AsyncIterable<T> | Iterable<T>, idleMs: number, file: string): AsyncGenerator<T> {
+  const it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]();
+  let done = false;
+  try {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const next = Promise.resolve(it.next());
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new BoundedReadError('timeout', `reading ${file} stalled: no data for ${Math.round(idleMs / 1000)} s; is the share hung?`)), idleMs);
+        timer.unref?.();
+      });
+      next.catch(() => undefined);
+      let r: IteratorResult<T>;
+      try {
+        r = await Promise.race([next, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (r.done) {
+        done = true;
+        return;
+      }
+      yield r.value;
+    }
+  } finally {
+    if (!done) void Promise.resolve(it.return?.()).catch(() => undefined);
+  }
+}
