@@ -4,7 +4,7 @@
  * of the one clear per-user error. Add a case: append to HOSTILE_IMAGES with its bytes and expected outcome.
  */
 import { crc32, deflateSync } from 'node:zlib';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { pngDeclaring, noise, truncated } from '../../../mocks/fixtures/photos/bad.js';
 
 export type Outcome = 'ok' | 'empty' | 'not-an-image' | 'unsupported-format' | 'too-many-pixels' | 'corrupt' | 'too-small';
@@ -15,7 +15,7 @@ export interface HostileImage {
   make(): Promise<Buffer>;
 }
 
-const solid = (width: number, height: number, channels: 3 | 4 = 3): sharp.Sharp =>
+const solid = (width: number, height: number, channels: 3 | 4 = 3): Sharp =>
   sharp({ create: { width, height, channels, background: channels === 4 ? { r: 40, g: 90, b: 160, alpha: 0.5 } : '#285aa0' } });
 
 /** A PNG chunk: length, type, data, CRC over type+data. */
