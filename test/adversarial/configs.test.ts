@@ -25,9 +25,11 @@ describe('adversarial: bad configurations', function () {
   });
   after(() => world?.close());
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test edits config JSON freely, bad values included
+  type Json = Record<string, any>;
   /** Runs `hps <args> --config <file>` with `patch` applied to the config (a function gets the config to edit). */
-  async function run(patch: (cfg: Record<string, any>) => void, args = ['reconcile', '--dry-run'], text?: (json: string) => string | Buffer): Promise<CliRun & { ms: number }> {
-    const cfg = structuredClone(base) as Record<string, any>;
+  async function run(patch: (cfg: Json) => void, args = ['reconcile', '--dry-run'], text?: (json: string) => string | Buffer): Promise<CliRun & { ms: number }> {
+    const cfg = structuredClone(base) as Json;
     patch(cfg);
     const file = path.join(world.dir, `config-${(n += 1)}.json`);
     const json = JSON.stringify(cfg, null, 2);
