@@ -60,6 +60,12 @@ const cloud = z
     caFile: z.string().optional(),
     maxInFlight: z.number().int().min(1).max(16).default(4),
     maxTries: z.number().int().min(1).max(10).default(5),
+    /** TCP + TLS handshake with the sign-in host and Graph. */
+    connectTimeoutSeconds: z.number().positive().max(300).default(10),
+    /** How long the sign-in host or Graph may stay silent (response headers, then between body chunks). */
+    answerTimeoutSeconds: z.number().positive().max(600).default(30),
+    /** Optional overall bound on a run's cloud calls: after this many minutes every call fails and the run stops (exit 4). */
+    deadlineMinutes: z.number().positive().optional(),
   });
 
 /** Writing photos into AD (`hps ad import`, and reconcile's `ad`/`both` write modes). */

@@ -87,6 +87,9 @@ export async function openCloud(cfg: Config, env: Env, log: Logger): Promise<Clo
     ...(c.caFile ? { caFile: c.caFile } : {}),
     maxInFlight: c.maxInFlight,
     retry: { maxTries: c.maxTries },
+    connectTimeoutMs: c.connectTimeoutSeconds * 1000,
+    answerTimeoutMs: c.answerTimeoutSeconds * 1000,
+    ...(c.deadlineMinutes !== undefined ? { deadlineMinutes: c.deadlineMinutes } : {}),
     // App-only tokens never carry client_info; MSAL warns about it on every token. Not news for an admin.
     log: (level, message) => (/No client info in response/.test(message) ? log.debug(message) : log[level](message)),
   });
