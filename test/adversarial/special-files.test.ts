@@ -8,9 +8,10 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BoundedReadError, readBounded } from '../../src/files/bounded-read.js';
+import { BoundedReadError, readBounded, withIdleTimeout } from '../../src/files/bounded-read.js';
 import { FolderPhotoSource, withFolderPhotos } from '../../src/directory/folder.js';
 import type { OnPremUser } from '../../src/model.js';
+import { runHps } from '../support/cli.js';
 
 const user = (sam: string): OnPremUser => ({ dn: `CN=${sam},DC=x`, objectGuid: `g-${sam}`, immutableId: '', sAMAccountName: sam });
 
@@ -96,5 +97,35 @@ describe('adversarial: special files', function () {
     assert.equal(reason('good'), '');
     assert.equal(out.find((u) => u.sAMAccountName === 'good')?.photo?.bytes.length, 4);
     for (const u of out) assert.doesNotMatch(u.readError ?? '', /SuperSecret|HPS_CLIENT/);
+  });
+
+  it('hps compare: /dev/zero, a FIFO and a file over 25 MiB end at once with exit 2, never read whole', async () => {
+    const huge = path.join(dir, 'huge.jpg');
+    await writeFile(huge, Buffer.alloc(26 * 1024 * 1024));
+    const good = path.join(hr, 'good.jpg');
+    for (const [file, why] of [['/dev/zero', /character device/], [path.join(dir, 'pipe'), /named pipe/], [huge, /larger than the limit of 26214400 bytes/]] as const) {
+      const t0 = Date.now();
+      const r = await runHps(['compare', file, good]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, why);
+      assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+    }
+  });
+
+  it('a stream that stalls (a hung share) fails after the idle bound instead of waiting forever', async () => {
+    async function* stalls(): AsyncGenerator<Buffer> {
+      yield Buffer.from('dn: CN=a\n');
+      await new Promise(() => undefined);
+    }
+    const t0 = Date.now();
+    const got: Buffer[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const c of withIdleTimeout(stalls(), 200, '/share/export.ldif')) got.push(c);
+      })(),
+      (err: unknown) => err instanceof BoundedReadError && err.code === 'timeout' && /export\.ldif stalled/.test(err.message),
+    );
+    assert.equal(got.length, 1);
+    assert.ok(Date.now() - t0 < 1500);
   });
 });
