@@ -114,7 +114,7 @@ async function observeChunk(chunk: OnPremUser[], deps: ObserveDeps): Promise<Obs
           try {
             side.print = await deps.fingerprint(b);
           } catch (err) {
-            side.error = `cloud photo unreadable: ${(err as Error).message}`;
+            side.unreadable = (err as Error).message;
           }
         }
       }),
