@@ -13,7 +13,7 @@ import { runHps } from '../support/cli.js';
 import { buildLdifWorld, type LdifWorld, type LdifUser } from './support/ldif-world.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const USERS = 90;
+const USERS = 60;
 const IN_FLIGHT = 4;
 
 /** A distinct small photo per user. */
