@@ -15,13 +15,17 @@
 import { constants, type Stats } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { relative, isAbsolute, sep } from 'node:path';
+import { HpsError, type ErrorKind } from '../errors.js';
 
 export const BOUNDED_READ_CODES = ['not-found', 'not-a-file', 'too-large', 'outside-folder', 'timeout', 'io'] as const;
 export type BoundedReadCode = (typeof BOUNDED_READ_CODES)[number];
 
-/** A file could not be read within the bounds. The message names the path and the bound, never the contents. */
-export class BoundedReadError extends Error {
-  override readonly name = 'BoundedReadError';
+/**
+ * A file could not be read within the bounds. The message names the path and the bound, never the contents.
+ * A configuration error when it stops a run (the admin pointed at it); callers reading per-user files wrap it.
+ */
+export class BoundedReadError extends HpsError {
+  override readonly kind: ErrorKind = 'config';
   constructor(
     readonly code: BoundedReadCode,
     message: string,
