@@ -12,6 +12,7 @@ import { PEM_MAX_BYTES, readBounded } from '../files/bounded-read.js';
 import tls from 'node:tls';
 import { Agent, type Dispatcher } from 'undici';
 import { CloudConfigError } from './errors.js';
+import { HpsError, type ErrorKind } from '../errors.js';
 
 /** The subset of `fetch` the cloud code uses; injectable for tests. */
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
@@ -46,8 +47,8 @@ export const DEFAULT_ANSWER_TIMEOUT_MS = 30_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 
 /** The run's overall deadline for cloud calls passed: not retried (a retry would fail the same way at once). */
-export class RunDeadlineError extends Error {
-  override readonly name = 'RunDeadlineError';
+export class RunDeadlineError extends HpsError {
+  override readonly kind: ErrorKind = 'connect';
   constructor(readonly minutes: number) {
     super(`the run's deadline for cloud calls (cloud.deadlineMinutes: ${minutes}) has passed; stopping`);
   }
