@@ -8,9 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type EmulatorState, type FaultConfig, type RunningEmulator } from '../../../mocks/graph-emulator/index.js';
+import { CLIENT_ID, CLIENT_SECRET, writeWorldConfig } from '../../support/hybrid-world.js';
 
-export const CLIENT_ID = '5a0c9e1b-2d3f-4a5b-8c6d-7e8f9a0b1c2d';
-export const CLIENT_SECRET = 'adversarial-secret';
 
 export interface LdifUser {
   sam: string;
@@ -82,14 +81,7 @@ export async function buildLdifWorld(users: LdifUser[], opts: { faults?: FaultCo
   const dir = await mkdtemp(join(tmpdir(), 'hps-adv-'));
   const ldifPath = join(dir, 'directory.ldif');
   await writeFile(ldifPath, `version: 1\n\n${records.join('\n\n')}\n`);
-  const config = {
-    directory: { type: 'ldif', file: ldifPath },
-    cloud: { tenantId: state.tenantId, clientId: CLIENT_ID, authorityHost: emu.baseUrl, graphBaseUrl: emu.baseUrl, caFile: emu.caCertPath },
-    state: { path: join(dir, 'state.db'), auditLog: join(dir, 'audit.jsonl') },
-    ...opts.config,
-  };
-  const configPath = join(dir, 'hybrid-photo-sync.config.json');
-  await writeFile(configPath, JSON.stringify(config, null, 2));
+  const configPath = await writeWorldConfig(dir, { type: 'ldif', file: ldifPath }, emu, state.tenantId, opts.config);
   return {
     emu, dir, ldifPath, configPath, upn,
     env: { HPS_CLIENT_SECRET: CLIENT_SECRET },
