@@ -3,13 +3,13 @@
  */
 import { LdifSyntaxError } from './errors.js';
 import type { OverlongLine } from './ldif-lines.js';
-import { USER_ATTRIBUTES, type RawValue } from './mapping.js';
+import { MAX_PHOTO_VALUE_BYTES, USER_ATTRIBUTES, type RawValue } from './mapping.js';
 
 /**
  * Largest attribute value read from an LDIF file, decoded (the HR folder's file limit: a camera original fits). A
  * longer value is an error for its record only; the reader never holds more than about this much of one line.
  */
-export const LDIF_MAX_VALUE_BYTES = 25 * 1024 * 1024;
+export const LDIF_MAX_VALUE_BYTES = MAX_PHOTO_VALUE_BYTES;
 /** The longest logical line that can carry a value of `maxValueBytes` (base64, plus the attribute name). */
 export const maxLineChars = (maxValueBytes: number): number => Math.ceil(maxValueBytes / 3) * 4 + 1024;
 

@@ -14,6 +14,9 @@ export interface RawEntry {
   readonly [attribute: string]: RawValue | readonly RawValue[];
 }
 
+/** Largest photo value used from any directory source (the HR folder's file limit; a camera original fits). */
+export const MAX_PHOTO_VALUE_BYTES = 25 * 1024 * 1024;
+
 /** The photo attributes, in the default order of preference. */
 export const PHOTO_ATTRIBUTES = ['thumbnailPhoto', 'jpegPhoto'] as const;
 export type PhotoAttribute = (typeof PHOTO_ATTRIBUTES)[number];
@@ -173,6 +176,10 @@ function choosePhoto(
       if (typeof v === 'string') {
         errors.push(`${attr} came back as text, not bytes`);
         continue;
+      }
+      if (v.length > MAX_PHOTO_VALUE_BYTES) {
+        errors.push(`${attr} is ${v.length} bytes, over the ${MAX_PHOTO_VALUE_BYTES}-byte limit for a photo`);
+        return undefined;
       }
       return { origin: attr, bytes: v };
     }

@@ -69,6 +69,12 @@ describe('directory mapping: entry → OnPremUser', () => {
     assert.equal(mapEntry(entry({ thumbnailPhoto: [], jpegPhoto: [] })).photo, undefined);
   });
 
+  it('refuses a photo value over 25 MiB as that user’s error (LDAP as well as LDIF)', () => {
+    const u = mapEntry(entry({ thumbnailPhoto: Buffer.alloc(25 * 1024 * 1024 + 1) }));
+    assert.equal(u.photo, undefined);
+    assert.match(u.readError ?? '', /thumbnailPhoto is 26214401 bytes, over the 26214400-byte limit for a photo/);
+  });
+
   it('follows a configured photo order', () => {
     const u = mapEntry(entry(), { photoOrder: ['jpegPhoto', 'thumbnailPhoto'] });
     assert.deepEqual(u.photo, { origin: 'jpegPhoto', bytes: JPEG1 });
