@@ -77,6 +77,16 @@ describe('adversarial: hostile identities', function () {
     assert.match(r.stdout, /clear\\x1b\[2J\\x1b\]0;pwned\\x07/);
   });
 
+  it('fix with filter metacharacters or a wildcard as the user matches no one (exit 2), writes nothing', async () => {
+    const before = Object.values(world.emu.control.writeCounts()).reduce((a, b) => a + b, 0);
+    for (const id of ['*', '*)(objectClass=*', 'hostile*', '$(id)']) {
+      const r = await runHps(['fix', id, '--config', world.configPath], { env: world.env });
+      assert.equal(r.code, 2, `${id}: ${r.stderr}`);
+      assert.doesNotMatch(r.stderr, RAW_CONTROL);
+    }
+    assert.equal(Object.values(world.emu.control.writeCounts()).reduce((a, b) => a + b, 0), before);
+  });
+
   it('the table renderer alone keeps its columns aligned with escaped cells', () => {
     const report = {
       generatedAt: '',
