@@ -15,25 +15,11 @@
 import { constants, type Stats } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { relative, isAbsolute, sep } from 'node:path';
-import { HpsError, type ErrorKind } from '../errors.js';
+import { BoundedReadError } from './errors.js';
+import { within } from './time-bound.js';
 
-export const BOUNDED_READ_CODES = ['not-found', 'not-a-file', 'too-large', 'outside-folder', 'timeout', 'io'] as const;
-export type BoundedReadCode = (typeof BOUNDED_READ_CODES)[number];
-
-/**
- * A file could not be read within the bounds. The message names the path and the bound, never the contents.
- * A configuration error when it stops a run (the admin pointed at it); callers reading per-user files wrap it.
- */
-export class BoundedReadError extends HpsError {
-  override readonly kind: ErrorKind = 'config';
-  constructor(
-    readonly code: BoundedReadCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export { BOUNDED_READ_CODES, BoundedReadError, type BoundedReadCode } from './errors.js';
+export { withIdleTimeout } from './time-bound.js';
 
 export interface BoundedReadOptions {
   /** Refuse files larger than this many bytes. */
@@ -120,28 +106,6 @@ function tooLarge(file: string, maxBytes: number, seen: string): BoundedReadErro
   return new BoundedReadError('too-large', `${file} is larger than the limit of ${maxBytes} bytes (${seen})`);
 }
 
-/** Resolves with `work`, or rejects with a timeout error after `ms`; `onLate` runs when work settles after a timeout. */
-async function within<T>(work: Promise<T>, ms: number, file: string, onLate: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  let timedOut = false;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      timedOut = true;
-      reject(new BoundedReadError('timeout', `reading ${file} took longer than ${Math.round(ms / 1000)} s; is the share hung?`));
-    }, ms);
-    timer.unref?.();
-  });
-  work.then(
-    () => timedOut && onLate(),
-    () => timedOut && onLate(),
-  );
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Reads a whole regular file of at most `maxBytes` bytes, within the bounds above. Throws {@link BoundedReadError}. */
 export async function readBounded(file: string, opts: BoundedReadOptions): Promise<Buffer> {
   const { maxBytes } = opts;
@@ -189,35 +153,3 @@ export async function readBoundedText(file: string, opts: BoundedReadOptions): P
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/**
- * Passes `source` through, failing with a 'timeout' BoundedReadError when no chunk arrives for `idleMs` (a hung
- * share while streaming a large file, where a bound on the whole read would be wrong).
- */
-export async function* withIdleTimeout<T>(source: AsyncIterable<T> | Iterable<T>, idleMs: number, file: string): AsyncGenerator<T> {
-  const it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]();
-  let done = false;
-  try {
-    for (;;) {
-      let timer: NodeJS.Timeout | undefined;
-      const next = Promise.resolve(it.next());
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new BoundedReadError('timeout', `reading ${file} stalled: no data for ${Math.round(idleMs / 1000)} s; is the share hung?`)), idleMs);
-        timer.unref?.();
-      });
-      next.catch(() => undefined);
-      let r: IteratorResult<T>;
-      try {
-        r = await Promise.race([next, timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
-      if (r.done) {
-        done = true;
-        return;
-      }
-      yield r.value;
-    }
-  } finally {
-    if (!done) void Promise.resolve(it.return?.()).catch(() => undefined);
-  }
-}

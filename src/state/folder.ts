@@ -11,6 +11,8 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { StateOpenError } from './errors.js';
 
+const PLACE_ADVICE = 'set state.path (and state.auditLog, if set) to a folder on a local disk that this account can write';
+
 /** Kernel pseudo file systems: nothing the tool keeps can live there. */
 const PSEUDO_ROOTS = ['/proc', '/sys', '/dev'];
 
@@ -27,7 +29,7 @@ export function isOnPseudoFs(path: string): boolean {
 export function ensurePrivateFolder(dir: string, what: string, forPath: string): void {
   const abs = resolve(dir);
   if (isOnPseudoFs(abs)) {
-    throw new StateOpenError(forPath, `the ${what} cannot live under ${abs.split(sep).slice(0, 2).join(sep)} (a kernel pseudo file system); set it to a folder on disk`);
+    throw new StateOpenError(forPath, `the ${what} cannot live under ${abs.split(sep).slice(0, 2).join(sep)} (a kernel pseudo file system)`, { advice: PLACE_ADVICE });
   }
   const missing: string[] = [];
   let cur = abs;
@@ -37,14 +39,14 @@ export function ensurePrivateFolder(dir: string, what: string, forPath: string):
       st = statSync(cur);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw new StateOpenError(forPath, `cannot use the folder ${cur} for the ${what}: ${code ?? (err as Error).message}`, { cause: err });
+      if (code !== 'ENOENT') throw new StateOpenError(forPath, `cannot use the folder ${cur} for the ${what}: ${code ?? (err as Error).message}`, { cause: err, advice: PLACE_ADVICE });
       const parent = dirname(cur);
-      if (parent === cur) throw new StateOpenError(forPath, `cannot create the folder ${abs} for the ${what}: no part of it exists`);
+      if (parent === cur) throw new StateOpenError(forPath, `cannot create the folder ${abs} for the ${what}: no part of it exists`, { advice: PLACE_ADVICE });
       missing.unshift(cur);
       cur = parent;
       continue;
     }
-    if (!st.isDirectory()) throw new StateOpenError(forPath, `cannot create the folder ${abs} for the ${what}: ${cur} is not a folder`);
+    if (!st.isDirectory()) throw new StateOpenError(forPath, `cannot create the folder ${abs} for the ${what}: ${cur} is not a folder`, { advice: PLACE_ADVICE });
     break;
   }
   for (const level of missing) {
@@ -53,7 +55,7 @@ export function ensurePrivateFolder(dir: string, what: string, forPath: string):
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') continue; // made meanwhile by another run
-      throw new StateOpenError(forPath, `cannot create the folder ${level} for the ${what}: ${code ?? (err as Error).message}`, { cause: err });
+      throw new StateOpenError(forPath, `cannot create the folder ${level} for the ${what}: ${code ?? (err as Error).message}`, { cause: err, advice: PLACE_ADVICE });
     }
   }
 }
