@@ -1,11 +1,14 @@
 /**
- * Throttling and fault injection: per-app in-flight slots (429 beyond the limit), added latency, random
- * 503/504 and socket resets from a seeded PRNG so runs are repeatable.
+ * Throttling and fault injection: in-flight slots per app, or per app per mailbox (429 beyond the limit), added
+ * latency, random 503/504 and socket resets from a seeded PRNG so runs are repeatable.
  */
-import type { FaultConfig } from './types.js';
+import type { ConcurrencyScope, FaultConfig } from './types.js';
+
+export const CONCURRENCY_SCOPES: readonly ConcurrencyScope[] = ['app', 'mailbox'];
 
 export const DEFAULT_FAULTS: Required<FaultConfig> = {
   maxInFlightPerApp: 4,
+  concurrencyScope: 'app',
   retryAfterSeconds: 2.128,
   latencyMs: 0,
   errorRate: 0,
@@ -32,10 +35,15 @@ export function normaliseFaults(f: FaultConfig): Required<FaultConfig> {
   for (const [k, v] of Object.entries(f) as Array<[keyof FaultConfig, unknown]>) {
     if (v === undefined) continue;
     if (!(k in DEFAULT_FAULTS)) throw new RangeError(`unknown fault setting ${k}`);
+    if (k === 'concurrencyScope') {
+      if (!CONCURRENCY_SCOPES.includes(v as ConcurrencyScope)) throw new RangeError(`concurrencyScope must be one of ${CONCURRENCY_SCOPES.join(', ')}`);
+      out.concurrencyScope = v as ConcurrencyScope;
+      continue;
+    }
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`${k} must be a number >= 0`);
     if ((k === 'errorRate' || k === 'resetRate') && v > 1) throw new RangeError(`${k} must be between 0 and 1`);
     if (k === 'maxInFlightPerApp' && (!Number.isInteger(v) || v < 1)) throw new RangeError('maxInFlightPerApp must be an integer >= 1');
-    out[k] = v;
+    out[k as Exclude<keyof FaultConfig, 'concurrencyScope'>] = v;
   }
   return out;
 }
@@ -66,18 +74,23 @@ export class FaultController {
     return { ...this.config };
   }
 
-  /** Take an in-flight slot for an app; returns its release function, or null when over the limit (→ 429). */
-  tryAcquire(appId: string): (() => void) | null {
-    const n = this.inFlight.get(appId) ?? 0;
+  /**
+   * Take an in-flight slot for an app — under the `mailbox` scope, for an app and the mailbox (user) the request is
+   * about; requests about no mailbox (user listing, tenant settings) share one slot pool per app. Returns the
+   * release function, or null when over the limit (→ 429).
+   */
+  tryAcquire(appId: string, mailbox?: string): (() => void) | null {
+    const key = this.config.concurrencyScope === 'mailbox' ? `${appId}\u0000${mailbox ?? ''}` : appId;
+    const n = this.inFlight.get(key) ?? 0;
     if (n >= this.config.maxInFlightPerApp) return null;
-    this.inFlight.set(appId, n + 1);
+    this.inFlight.set(key, n + 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const left = (this.inFlight.get(appId) ?? 1) - 1;
-      if (left <= 0) this.inFlight.delete(appId);
-      else this.inFlight.set(appId, left);
+      const left = (this.inFlight.get(key) ?? 1) - 1;
+      if (left <= 0) this.inFlight.delete(key);
+      else this.inFlight.set(key, left);
     };
   }
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * CLI: node dist/mocks/graph-emulator/main.js --state FILE [--port N] [--cert-dir D] [--max-in-flight N]
+ * [--concurrency-scope app|mailbox]
  * [--latency-ms N] [--error-rate X] [--retry-after S] [--reset-rate X] [--seed N]
  * Prints one JSON line {baseUrl, authority, authorityHost, tenantId, caCertPath} and runs until SIGINT/SIGTERM.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { startEmulator, type FaultConfig } from './index.js';
 
 function num(min: number, max = Number.POSITIVE_INFINITY, integer = false) {
@@ -22,6 +23,7 @@ interface CliOptions {
   port?: number;
   certDir?: string;
   maxInFlight?: number;
+  concurrencyScope?: 'app' | 'mailbox';
   latencyMs?: number;
   errorRate?: number;
   resetRate?: number;
@@ -37,6 +39,9 @@ async function main(argv: string[]): Promise<void> {
     .option('--port <n>', 'port to listen on (0 = any free port)', num(0, 65535, true))
     .option('--cert-dir <dir>', 'directory for the CA and server certificate (reused when valid)')
     .option('--max-in-flight <n>', 'concurrent requests per app before 429', num(1, Number.POSITIVE_INFINITY, true))
+    .addOption(
+      new Option('--concurrency-scope <scope>', 'what --max-in-flight counts: per app, or per app per mailbox (user)').choices(['app', 'mailbox']).default('app'),
+    )
     .option('--latency-ms <n>', 'latency added to every Graph request', num(0))
     .option('--error-rate <x>', 'share of Graph requests answered 503/504 (0..1)', num(0, 1))
     .option('--reset-rate <x>', 'share of Graph requests whose socket is destroyed (0..1)', num(0, 1))
@@ -48,6 +53,7 @@ async function main(argv: string[]): Promise<void> {
 
   const faults: FaultConfig = {
     maxInFlightPerApp: opts.maxInFlight,
+    concurrencyScope: opts.concurrencyScope,
     latencyMs: opts.latencyMs,
     errorRate: opts.errorRate,
     resetRate: opts.resetRate,

@@ -31,8 +31,9 @@ export function unauthorized(deps: PipelineDeps, message: string): GraphResponse
   });
 }
 
+/** Graph's answer when an app is over the 4-concurrent rule (Outlook-backed resources such as photos). */
 export function throttled(deps: PipelineDeps): GraphResponse {
-  return graphError(429, 'TooManyRequests', 'Too many requests: the application is over its concurrency limit. Retry after the delay in Retry-After.', {
+  return graphError(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', {
     'Retry-After': retryAfterHeader(deps.faults.get().retryAfterSeconds),
   });
 }
@@ -52,7 +53,7 @@ export async function runGraphRequest(req: GraphRequest, deps: PipelineDeps): Pr
     const route = resolveRoute(deps.routes, req);
     if (!('run' in route)) return route;
     if (!allows(auth.claims.roles, route.op)) return graphError(403, route.deniedCode, DENIED_MESSAGE[route.deniedCode]);
-    const release = deps.faults.tryAcquire(clientId);
+    const release = deps.faults.tryAcquire(clientId, mailboxOf(deps, req));
     if (!release) return throttled(deps);
     try {
       await deps.faults.latency();
@@ -70,6 +71,13 @@ export async function runGraphRequest(req: GraphRequest, deps: PipelineDeps): Pr
       release();
     }
   }
+}
+
+/** The mailbox (user object id) a request is about, for the `mailbox` concurrency scope; undefined for none. */
+function mailboxOf(deps: PipelineDeps, req: GraphRequest): string | undefined {
+  if (req.segments[0]?.toLowerCase() !== 'users' || req.segments.length < 2) return undefined;
+  const who = req.segments[1] as string;
+  return deps.routes.store.resolve(who)?.id ?? who.toLowerCase();
 }
 
 function withIds(res: GraphResponse, req: GraphRequest): void {

@@ -37,9 +37,17 @@ export interface EmulatorState {
 }
 
 /** Throttling and fault injection. Every field is optional; `faults()` reports the effective values. */
+export type ConcurrencyScope = 'app' | 'mailbox';
+
 export interface FaultConfig {
-  /** Concurrent Graph requests (and batch items) per app before 429. Default 4. */
+  /** Concurrent Graph requests (and batch items) per app (or per app per mailbox, see concurrencyScope) before 429. Default 4. */
   maxInFlightPerApp?: number;
+  /**
+   * Which of Microsoft's two readings of the 4-concurrent rule is enforced: `app` (per app across mailboxes, the
+   * default and the stricter one) or `mailbox` (per app per mailbox: requests about different users do not count
+   * against each other). See docs/graph-emulator README.
+   */
+  concurrencyScope?: ConcurrencyScope;
   /** Retry-After sent with 429 and 503, in seconds; may be fractional. Default 2.128. */
   retryAfterSeconds?: number;
   /** Delay added to every Graph request and batch item while it holds its in-flight slot. Default 0. */

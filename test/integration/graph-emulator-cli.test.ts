@@ -37,7 +37,7 @@ describe('graph emulator CLI', function () {
   it('prints its endpoints as one JSON line, serves the fixture tenant, and stops on SIGTERM', async function () {
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'mocks/graph-emulator/main.ts', '--state', FIXTURE, '--cert-dir', dir, '--max-in-flight', '2', '--retry-after', '0.5'],
+      ['--import', 'tsx', 'mocks/graph-emulator/main.ts', '--state', FIXTURE, '--cert-dir', dir, '--max-in-flight', '2', '--retry-after', '0.5', '--concurrency-scope', 'mailbox'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const info = JSON.parse(await firstLine(child)) as Record<string, string>;
@@ -48,8 +48,9 @@ describe('graph emulator CLI', function () {
 
     const trust = trustLocalCa(info['caCertPath'] ?? '');
     try {
-      const faults = (await (await trust.fetch(`${info['baseUrl']}/_emulator/faults`)).json()) as Record<string, number>;
+      const faults = (await (await trust.fetch(`${info['baseUrl']}/_emulator/faults`)).json()) as Record<string, number | string>;
       assert.equal(faults['maxInFlightPerApp'], 2);
+      assert.equal(faults['concurrencyScope'], 'mailbox');
       assert.equal(faults['retryAfterSeconds'], 0.5);
       const form = new URLSearchParams({
         client_id: '0b6a2f7e-6f1c-4d3a-9a51-5c2e8d1f0a02',

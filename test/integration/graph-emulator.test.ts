@@ -256,9 +256,40 @@ describe('graph emulator (integration)', function () {
       assert.deepEqual(statuses, [200, 200, 200, 200, 429, 429]);
       for (const r of answers.filter((a) => a.status === 429)) {
         assert.equal(r.headers.get('retry-after'), '0.05');
-        assert.equal(((await r.json()) as { error: { code: string } }).error.code, 'TooManyRequests');
+        const error = ((await r.json()) as { error: { code: string; message: string } }).error;
+        assert.equal(error.code, 'ApplicationThrottled');
+        assert.match(error.message, /MailboxConcurrency/);
       }
       assert.equal(emu.control.requestLog().filter((e) => e.status === 429).length, 2);
+    });
+
+    it('under the mailbox scope counts 4 per app per user: different users never throttle each other', async function () {
+      emu.control.setFaults({ latencyMs: 300, retryAfterSeconds: 0.05, concurrencyScope: 'mailbox' });
+      try {
+        const spread = await Promise.all(Array.from({ length: 8 }, (_, i) => get(`/v1.0/users/${upn(i)}/photo`, writerToken)));
+        assert.deepEqual(spread.map((r) => r.status), Array(8).fill(200));
+        // One mailbox: by UPN and by id count as the same user.
+        const id = ((await (await get(`/v1.0/users/${upn(0)}?$select=id`, writerToken)).json()) as { id: string }).id;
+        const same = await Promise.all(Array.from({ length: 6 }, (_, i) => get(`/v1.0/users/${i % 2 ? id : upn(0)}/photo`, writerToken)));
+        assert.deepEqual(same.map((r) => r.status).sort(), [200, 200, 200, 200, 429, 429]);
+      } finally {
+        emu.control.setFaults({});
+      }
+    });
+
+    it('under the app scope a $batch holds up to 4 slots while its items run, so a parallel request is throttled', async function () {
+      emu.control.setFaults({ latencyMs: 300, retryAfterSeconds: 0.05 });
+      const batch = trust.fetch(`${emu.graphBaseUrl}/v1.0/$batch`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${writerToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ requests: Array.from({ length: 8 }, (_, i) => ({ id: String(i + 1), method: 'GET', url: `/users/${upn(i)}/photo` })) }),
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      const single = await get(`/v1.0/users/${upn(9)}/photo`, writerToken);
+      assert.equal(single.status, 429);
+      const items = ((await (await batch).json()) as { responses: Array<{ status: number }> }).responses;
+      assert.deepEqual(items.map((r) => r.status), Array(8).fill(200), 'a batch never throttles itself: 4 items at a time');
+      emu.control.setFaults({});
     });
 
     it('injects 503/504 deterministically for a seed, and resets sockets', async function () {

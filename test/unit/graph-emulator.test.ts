@@ -53,6 +53,9 @@ describe('graph emulator: faults', function () {
     assert.throws(() => normaliseFaults({ errorRate: 1.5 }), RangeError);
     assert.throws(() => normaliseFaults({ maxInFlightPerApp: 0 }), RangeError);
     assert.throws(() => normaliseFaults({ nope: 1 } as never), RangeError);
+    assert.equal(f.concurrencyScope, 'app');
+    assert.equal(normaliseFaults({ concurrencyScope: 'mailbox' }).concurrencyScope, 'mailbox');
+    assert.throws(() => normaliseFaults({ concurrencyScope: 'tenant' as never }), RangeError);
   });
 
   it('formats fractional Retry-After', function () {
@@ -84,6 +87,15 @@ describe('graph emulator: faults', function () {
     a1();
     assert.ok(c.tryAcquire('app'));
     assert.equal(c.tryAcquire('app'), null, 'a double release does not free two slots');
+  });
+
+  it('under the mailbox scope counts slots per app per mailbox', function () {
+    const c = new FaultController({ maxInFlightPerApp: 2, concurrencyScope: 'mailbox' });
+    assert.ok(c.tryAcquire('app', 'u1') && c.tryAcquire('app', 'u1'));
+    assert.equal(c.tryAcquire('app', 'u1'), null, 'the same mailbox is limited');
+    assert.ok(c.tryAcquire('app', 'u2') && c.tryAcquire('app', 'u3'), 'other mailboxes are not');
+    assert.ok(c.tryAcquire('app') && c.tryAcquire('app'));
+    assert.equal(c.tryAcquire('app'), null, 'requests about no mailbox share one pool');
   });
 });
 
