@@ -1,12 +1,15 @@
 /**
- * JSON batching ($batch, at most 20 requests each). Graph throttles the items of a batch one by one, so an
- * item answering 429/503/504 is sent again in a later batch, after the longest Retry-After among the items
- * being retried, until the retry policy's bound of tries. Binary item bodies arrive base64-encoded.
- * Batches go one at a time and shrink after 429s (see runBatch); only GET-style idempotent items belong here,
- * since a $batch POST lost to a connection reset is sent again whole.
+ * JSON batching ($batch, at most 20 requests each) through one queue per connection. Callers submit single items
+ * and get each answer on its own; the queue packs whatever is waiting into batches as the shared in-flight budget
+ * frees units. A batch holds as many units as it has items running on the server (Graph runs at most 4 items of a
+ * batch at a time), so batches, downloads and writes share one budget counted the way the service counts.
+ * Graph throttles the items of a batch one by one: an item answering 429/503/504 waits its own Retry-After and
+ * joins a later batch, while the other items, and the rest of the queue, go on. Binary item bodies arrive
+ * base64-encoded. Only idempotent items belong here: a $batch POST lost to a connection reset is sent again whole.
  */
 import { GraphRequestError } from './errors.js';
 import type { GraphHttp, GraphVersion } from './http.js';
+import { BATCH_ITEMS_IN_FLIGHT, type Lease } from './limiter.js';
 import type { RetryPolicy } from './retry.js';
 
 export const MAX_BATCH_SIZE = 20;
@@ -40,9 +43,95 @@ export interface BatchOptions {
   batchSize?: number;
 }
 
+export interface Batcher {
+  /**
+   * Queues one item; resolves with its final answer (after the item's own retries). Rejects only when Graph cannot
+   * be reached at all or sign-in fails: then every queued and later item is rejected with the same error.
+   */
+  submit(item: BatchRequestItem): Promise<BatchItemResult>;
+}
+
 interface Pending {
   item: BatchRequestItem;
   tries: number;
+  resolve(result: BatchItemResult): void;
+  reject(err: unknown): void;
+}
+
+export function createBatcher(http: GraphHttp, retry: RetryPolicy, opts: BatchOptions = {}): Batcher {
+  const maxSize = Math.min(MAX_BATCH_SIZE, Math.max(1, opts.batchSize ?? MAX_BATCH_SIZE));
+  const queue: Pending[] = [];
+  let scheduled = false;
+  let pumping = false;
+  let fatal: unknown;
+
+  const schedule = (): void => {
+    if (scheduled || pumping) return;
+    scheduled = true;
+    setImmediate(() => void pump()); // items submitted in the same turn go out together
+  };
+
+  async function pump(): Promise<void> {
+    scheduled = false;
+    pumping = true;
+    try {
+      while (queue.length > 0 && fatal === undefined) {
+        const lease = await http.limiter.acquire(Math.min(queue.length, BATCH_ITEMS_IN_FLIGHT));
+        if (fatal !== undefined) {
+          lease.release();
+          break;
+        }
+        // Fewer than 4 units free: a batch of that many items (they all run at once). Otherwise a full batch.
+        const size = lease.units < BATCH_ITEMS_IN_FLIGHT ? lease.units : maxSize;
+        void send(queue.splice(0, size), lease);
+      }
+    } finally {
+      pumping = false;
+    }
+    if (fatal !== undefined) for (const p of queue.splice(0)) p.reject(fatal);
+  }
+
+  async function send(group: Pending[], lease: Lease): Promise<void> {
+    let answered: Array<{ entry: Pending; result: BatchItemResult }>;
+    try {
+      answered = await sendOne(http, group, opts.version, lease);
+    } catch (err) {
+      fatal ??= err;
+      for (const p of group) p.reject(err);
+      for (const p of queue.splice(0)) p.reject(err);
+      return;
+    } finally {
+      lease.release();
+    }
+    for (const { entry, result } of answered) {
+      if (!result.error) http.limiter.feedback(result.status, lease);
+      entry.tries += 1;
+      result.tries = entry.tries;
+      const decision = result.error
+        ? ({ retry: false } as const)
+        : retry.decideStatus(result.status, result.headers['retry-after'], entry.tries, { method: entry.item.method, url: entry.item.url });
+      if (!decision.retry) {
+        entry.resolve(result);
+        continue;
+      }
+      // This item alone waits; the queue goes on with everything else.
+      void retry.sleep(decision.delayMs).then(() => {
+        if (fatal !== undefined) return entry.reject(fatal);
+        queue.push(entry);
+        schedule();
+      });
+    }
+  }
+
+  return {
+    submit(item) {
+      if (fatal !== undefined) return Promise.reject(fatal);
+      return new Promise<BatchItemResult>((resolve, reject) => {
+        queue.push({ item, tries: 0, resolve, reject });
+        schedule();
+      });
+    },
+  };
 }
 
 /**
@@ -55,55 +144,14 @@ export async function runBatch(
   retry: RetryPolicy,
   items: readonly BatchRequestItem[],
   opts: BatchOptions = {},
+  batcher: Batcher = createBatcher(http, retry, opts),
 ): Promise<Map<string, BatchItemResult>> {
-  const maxSize = Math.min(MAX_BATCH_SIZE, Math.max(1, opts.batchSize ?? MAX_BATCH_SIZE));
-  const { limiter } = http;
-  // Batch size adapts like the limiter: every item of a batch takes one of the app's in-flight slots on the
-  // server (Graph runs up to 4 items of a batch at once), so after 429s batches shrink to the limiter's
-  // allowance, and grow back by one per batch answered without a 429.
-  let size = limiter.concurrency < limiter.maxConcurrency ? Math.min(maxSize, limiter.concurrency) : maxSize;
-  const results = new Map<string, BatchItemResult>();
-  let pending: Pending[] = items.map((item) => ({ item, tries: 0 }));
-  while (pending.length > 0) {
-    // One batch at a time: a batch already uses the whole per-app allowance of the profile/Outlook
-    // service; parallel batches would only buy 429s.
-    const answers: Awaited<ReturnType<typeof sendOne>> = [];
-    for (let i = 0; i < pending.length; ) {
-      const group = pending.slice(i, i + size);
-      i += group.length;
-      const answered = await sendOne(http, group, opts.version);
-      let throttled = false;
-      for (const a of answered) {
-        if (a.result.error) continue;
-        limiter.feedback(a.result.status);
-        if (a.result.status === 429) throttled = true;
-      }
-      size = throttled ? Math.max(1, Math.min(size, limiter.concurrency)) : Math.min(maxSize, size + 1);
-      answers.push(...answered);
-    }
-    const again: Pending[] = [];
-    let waitMs = 0;
-    for (const { entry, result } of answers) {
-      entry.tries += 1;
-      result.tries = entry.tries;
-      const decision = result.error
-        ? ({ retry: false } as const)
-        : retry.decideStatus(result.status, result.headers['retry-after'], entry.tries, { method: entry.item.method, url: entry.item.url });
-      if (decision.retry) {
-        again.push(entry);
-        waitMs = Math.max(waitMs, decision.delayMs);
-      } else {
-        results.set(entry.item.key, result);
-      }
-    }
-    if (again.length > 0) await retry.sleep(waitMs);
-    pending = again;
-  }
-  return results;
+  const answers = await Promise.all(items.map((item) => batcher.submit(item)));
+  return new Map(answers.map((a) => [a.key, a]));
 }
 
 /** One $batch POST for up to 20 items; maps the answers back to the entries. */
-async function sendOne(http: GraphHttp, group: Pending[], version: GraphVersion | undefined): Promise<{ entry: Pending; result: BatchItemResult }[]> {
+async function sendOne(http: GraphHttp, group: Pending[], version: GraphVersion | undefined, lease: Lease): Promise<{ entry: Pending; result: BatchItemResult }[]> {
   const requests = group.map((entry, i) => ({
     id: String(i + 1),
     method: entry.item.method,
@@ -115,7 +163,7 @@ async function sendOne(http: GraphHttp, group: Pending[], version: GraphVersion 
     group.map((entry) => ({ entry, result: { key: entry.item.key, status, headers: {}, body: undefined, tries: 0, error } }));
   let res;
   try {
-    res = await http.send({ method: 'POST', path: '/$batch', ...(version ? { version } : {}), body: { requests } });
+    res = await http.send({ method: 'POST', path: '/$batch', ...(version ? { version } : {}), body: { requests }, lease });
   } catch (err) {
     // No HTTP answer at all after http's own retries (Graph unreachable, TLS refused), or sign-in failing: every
     // later batch would fail the same way, so this stops the caller instead of failing 20 users at a time.

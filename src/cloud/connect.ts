@@ -23,7 +23,7 @@ export interface CloudConnectOptions {
   graphBaseUrl?: string;
   /** Extra CA PEM file trusted for sign-in and Graph (TLS-inspecting proxies). */
   caFile?: string;
-  /** Requests in flight to Graph, shared by reader and writer. Default 4. */
+  /** Ceiling of the in-flight budget shared by reader and writer (units: requests and running batch items). Default 16. */
   maxInFlight?: number;
   retry?: RetryOptions;
   /** Page size of the users listing (default 999, Graph's maximum). */
@@ -81,7 +81,14 @@ export async function connectCloud(opts: CloudConnectOptions): Promise<CloudConn
       ...(opts.log ? { log: opts.log } : {}),
     });
   const limiter = createLimiter(opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
-  const retry = createRetryPolicy(opts.retry);
+  const onWait = opts.retry?.onWait;
+  const retry = createRetryPolicy({
+    ...opts.retry,
+    onWait: (ms) => {
+      limiter.waited(ms);
+      onWait?.(ms);
+    },
+  });
   const http = createGraphHttp({
     graphBaseUrl: endpoints.graphBaseUrl,
     tokens,

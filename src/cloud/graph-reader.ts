@@ -1,9 +1,11 @@
 /**
  * Reads Entra ID users and their photos through Graph: users paged via @odata.nextLink, photo metadata and
- * bytes through $batch. "No photo" is a 404 (keyed on the status, never the code string) or Graph's 1×1 placeholder.
+ * bytes through the connection's $batch queue (one item per user, answered one by one). "No photo" is a 404 (keyed
+ * on the status, never the code string) or Graph's 1×1 placeholder. For comparing, a photo larger than the
+ * comparison needs is read at a smaller served size (`/photos/240x240/$value`).
  */
 import type { CloudPhotoMeta, CloudUser } from '../model.js';
-import { batchBodyBytes, runBatch, type BatchItemResult } from './batch.js';
+import { batchBodyBytes, createBatcher, runBatch, type BatchItemResult, type Batcher } from './batch.js';
 import { adviceForGraphStatus, parseGraphError, type GraphOperation } from './errors.js';
 import { errorFromResponse, userSegment, type GraphHttp, type GraphResponse } from './http.js';
 import type { RetryPolicy } from './retry.js';
@@ -38,6 +40,29 @@ export interface GraphReader {
   photoMeta(ids: readonly string[]): Promise<Map<string, PhotoMetaResult>>;
   /** Photo bytes; null when the user has no photo (404 or the 1×1 placeholder). */
   photoBytes(ids: readonly string[]): Promise<Map<string, PhotoBytesResult>>;
+  /** One user's photo metadata, queued with everyone else's into shared batches. */
+  photoMetaOf(id: string): Promise<PhotoMetaResult>;
+  /**
+   * One user's photo as much as a comparison needs: the smallest served size of at least `edge` px (default
+   * COMPARE_EDGE) when the metadata says the photo is larger, else the photo itself.
+   */
+  comparePhotoOf(id: string, meta: CloudPhotoMeta, edge?: number): Promise<PhotoBytesResult>;
+}
+
+/** Square sizes Graph serves under /photos/{size} (profilePhoto resource). */
+export const SERVED_SIZES = [48, 64, 96, 120, 240, 360, 432, 504, 648] as const;
+/**
+ * The cloud photo edge comparisons read. The comparison works at the smaller photo's resolution and its
+ * fingerprints sample far below this (64 px), so 240 px keeps every detail a decision uses at a fraction of 648 px.
+ */
+export const COMPARE_EDGE = 240;
+
+/** The path to read a photo for comparing: a served size ≥ edge below the photo's own, else `/photo/$value`. */
+export function comparePhotoPath(id: string, meta: Pick<CloudPhotoMeta, 'width' | 'height'>, edge = COMPARE_EDGE): string {
+  const own = meta.width !== undefined && meta.height !== undefined ? Math.min(meta.width, meta.height) : undefined;
+  const size = SERVED_SIZES.find((s) => s >= edge);
+  if (own === undefined || size === undefined || own <= size) return `/users/${userSegment(id)}/photo/$value`;
+  return `/users/${userSegment(id)}/photos/${size}x${size}/$value`;
 }
 
 export interface GraphReaderDeps {
@@ -45,11 +70,15 @@ export interface GraphReaderDeps {
   retry: RetryPolicy;
   /** Page size for users(); Graph's maximum is 999. */
   pageSize?: number;
+  /** The connection's $batch queue; default: the reader's own. */
+  batcher?: Batcher;
 }
 
 export function createGraphReader(deps: GraphReaderDeps): GraphReader {
   const { http, retry } = deps;
   const select = `$select=${USER_SELECT.join(',')}`;
+  const batcher = deps.batcher ?? createBatcher(http, retry);
+  const get = (key: string, url: string) => batcher.submit({ key, method: 'GET', url });
 
   async function* pages(firstPath: string): AsyncIterable<CloudUser> {
     let next: { path?: string; url?: string } | undefined = { path: firstPath };
@@ -89,6 +118,8 @@ export function createGraphReader(deps: GraphReaderDeps): GraphReader {
         http,
         retry,
         unique(ids).map((id) => ({ key: id, method: 'GET' as const, url: `/users/${userSegment(id)}/photo` })),
+        {},
+        batcher,
       );
       const out = new Map<string, PhotoMetaResult>();
       for (const [id, r] of answers) out.set(id, toPhotoMeta(r));
@@ -100,10 +131,24 @@ export function createGraphReader(deps: GraphReaderDeps): GraphReader {
         http,
         retry,
         unique(ids).map((id) => ({ key: id, method: 'GET' as const, url: `/users/${userSegment(id)}/photo/$value` })),
+        {},
+        batcher,
       );
       const out = new Map<string, PhotoBytesResult>();
       for (const [id, r] of answers) out.set(id, toPhotoBytes(r));
       return out;
+    },
+
+    async photoMetaOf(id) {
+      return toPhotoMeta(await get(id, `/users/${userSegment(id)}/photo`));
+    },
+
+    async comparePhotoOf(id, meta, edge) {
+      const path = comparePhotoPath(id, meta, edge);
+      const first = await get(id, path);
+      // A size the service does not serve for this photo after all: read the photo itself.
+      if (first.status === 404 && path.includes('/photos/')) return toPhotoBytes(await get(id, `/users/${userSegment(id)}/photo/$value`));
+      return toPhotoBytes(first);
     },
   };
 }

@@ -21,7 +21,7 @@ import {
   type GraphOperation,
 } from './errors.js';
 import type { TokenProvider } from './auth.js';
-import type { Limiter } from './limiter.js';
+import type { Lease, Limiter } from './limiter.js';
 import type { RetryPolicy } from './retry.js';
 import type { FetchLike } from './tls.js';
 
@@ -37,6 +37,11 @@ export interface GraphRequest {
   headers?: Record<string, string>;
   /** Objects are sent as JSON. */
   body?: Buffer | string | object;
+  /**
+   * Units already taken from the budget for this request (a $batch envelope holds as many as it has items running);
+   * the caller releases them and feeds back its items' statuses. Without it the request takes and returns 1 unit.
+   */
+  lease?: Lease;
 }
 
 export interface GraphResponse {
@@ -52,7 +57,7 @@ export interface GraphResponse {
 
 export interface GraphHttp {
   readonly graphBaseUrl: string;
-  /** The shared limiter; $batch feeds it the items' statuses and sizes retry batches by it. */
+  /** The shared in-flight budget; $batch takes units for its items and feeds back their statuses. */
   readonly limiter: Limiter;
   send(req: GraphRequest): Promise<GraphResponse>;
   /** Absolute URL of a versioned path. */
@@ -94,7 +99,8 @@ export function createGraphHttp(deps: GraphHttpDeps): GraphHttp {
         const token = await deps.tokens.getToken(refreshToken);
         const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'user-agent': userAgent, ...req.headers };
         if (contentType && !hasHeader(headers, 'content-type')) headers['content-type'] = contentType;
-        return deps.limiter(async () => {
+        const lease = req.lease ?? (await deps.limiter.acquire(1));
+        try {
           const res = await deps.fetch(url, {
             method: req.method,
             headers,
@@ -102,9 +108,11 @@ export function createGraphHttp(deps: GraphHttpDeps): GraphHttp {
             signal: AbortSignal.timeout(timeoutMs),
           });
           const bytes = Buffer.from(await res.arrayBuffer());
-          deps.limiter.feedback(res.status);
+          if (!req.lease) deps.limiter.feedback(res.status, lease);
           return toResponse(res.status, res.headers, bytes, attempt);
-        });
+        } finally {
+          if (!req.lease) lease.release();
+        }
       });
     } catch (err) {
       if (err instanceof CloudError) throw err;

@@ -1,47 +1,178 @@
 /**
- * The shared concurrency limiter of one app's Graph traffic (reader and writer get the SAME object).
- * p-limit underneath, with AIMD feedback: a 429 halves the allowance (never below 1), a run of successes
- * as long as the current allowance adds one back (never above the configured maximum). Graph's
- * profile/Outlook service allows 4 requests in flight per app; a tenant or proxy may allow fewer, and
- * the limiter then settles where the service stops answering 429.
+ * The one in-flight budget of an app's Graph traffic: reader, batcher and writer share the SAME object, and it
+ * counts what the service counts. A plain request is 1 unit; a `$batch` envelope takes as many units as it will
+ * have items running on the server at once (Graph dispatches at most 4 items of a batch at a time).
+ *
+ * The allowance adapts (AIMD, as TCP does, with a remembered threshold):
+ * - it starts at 4, the documented limit, and grows by one per success of a request that was sent with the whole
+ *   allowance in use, up to the threshold (at first the ceiling, `cloud.maxInFlight`): a service that counts per
+ *   mailbox is discovered in a few round trips;
+ * - a 429 halves the allowance (once per round: 429s of requests sent before the cut are the same event) and sets
+ *   the threshold to what others held when that request was sent, so the allowance regrows at once to the level
+ *   that worked and stays there;
+ * - at the threshold it probes one unit above only after a long run of successes, and every failed probe doubles
+ *   that run, so a service that allows exactly 4 costs a handful of 429s per run, not one every few requests.
+ * A request asks for up to n units and gets what is free (at least 1); waiters are served first come, first served.
  */
-import pLimit from 'p-limit';
 
-/** Graph's profile/Outlook service allows 4 concurrent requests per app. */
-export const DEFAULT_MAX_IN_FLIGHT = 4;
+/** Graph's documented "4 concurrent requests" per app (per mailbox in one reading). */
+export const DOCUMENTED_IN_FLIGHT = 4;
+/** Default ceiling of the budget (`cloud.maxInFlight`); see docs/configuration.md for why 16. */
+export const DEFAULT_MAX_IN_FLIGHT = 16;
+/** Items of one $batch the service runs at once, hence the units a batch holds. */
+export const BATCH_ITEMS_IN_FLIGHT = 4;
 
-export interface Limiter {
-  /** Runs `task` when a slot is free. */
-  <T>(task: () => Promise<T>): Promise<T>;
-  /** Current allowance (1…maxConcurrency). */
-  readonly concurrency: number;
-  readonly maxConcurrency: number;
-  /** Tell the limiter how a request (or a $batch item) was answered. */
-  feedback(status: number): void;
+/** What a request took from the budget; handed back with its answer so the feedback knows when it was sent. */
+export interface Lease {
+  readonly units: number;
+  /** Units in flight (this lease included) when it was granted. */
+  readonly level: number;
+  /** The allowance's cut count when granted: 429s of requests sent before a cut do not cut again. */
+  readonly round: number;
+  release(): void;
 }
 
-export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT): Limiter {
+export type LeaseInfo = Pick<Lease, 'units' | 'level' | 'round'>;
+
+export interface BudgetStats {
+  /** Units of work answered: plain requests plus batch items (envelopes are not counted; their items are). */
+  requests: number;
+  /** Answers 429. */
+  throttled: number;
+  /** Time waited before retries on Retry-After or backoff, summed over requests (they wait side by side). */
+  waitedMs: number;
+  /** Highest allowance reached. */
+  peakAllowance: number;
+}
+
+export interface Limiter {
+  /** Runs `task` holding 1 unit. */
+  <T>(task: () => Promise<T>): Promise<T>;
+  /** Waits until a unit is free, then takes up to `units` of the free ones (at least 1). */
+  acquire(units?: number): Promise<Lease>;
+  /** Current allowance (1…maxConcurrency). */
+  readonly concurrency: number;
+  /** The ceiling (`cloud.maxInFlight`). */
+  readonly maxConcurrency: number;
+  /** Units held right now. */
+  readonly inFlight: number;
+  /** Tell the budget how a request (or a $batch item) was answered, with the lease it was sent under. */
+  feedback(status: number, lease?: LeaseInfo): void;
+  /** Records time spent waiting before a retry. */
+  waited(ms: number): void;
+  stats(): BudgetStats;
+}
+
+export interface LimiterOptions {
+  /** First allowance; default min(4, ceiling). */
+  initial?: number;
+  /** Successes at the threshold before the first probe above it; default 8 × allowance. Doubles per failed probe. */
+  probeAfter?: number;
+}
+
+export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: LimiterOptions = {}): Limiter {
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${maxInFlight}`);
-  const limit = pLimit(maxInFlight);
-  let successes = 0;
-  const run = <T>(task: () => Promise<T>) => limit(task);
+  let allowance = Math.min(maxInFlight, Math.max(1, options.initial ?? DOCUMENTED_IN_FLIGHT));
+  let threshold = maxInFlight;
+  let round = 0;
+  let probeAfter = options.probeAfter ?? 0;
+  let streak = 0;
+  let probing = false;
+  let inFlight = 0;
+  const stats: BudgetStats = { requests: 0, throttled: 0, waitedMs: 0, peakAllowance: allowance };
+  const waiters: Array<{ units: number; grant: () => void }> = [];
+
+  const pump = (): void => {
+    while (waiters.length > 0 && inFlight < allowance) {
+      const head = waiters.shift() as { units: number; grant: () => void };
+      head.units = Math.min(head.units, allowance - inFlight);
+      head.grant();
+    }
+  };
+
+  const grow = (): void => {
+    allowance += 1;
+    stats.peakAllowance = Math.max(stats.peakAllowance, allowance);
+    pump();
+  };
+
+  function acquire(units = 1): Promise<Lease> {
+    return new Promise<Lease>((resolve) => {
+      const waiter = {
+        units: Math.max(1, Math.floor(units)),
+        grant: () => {
+          inFlight += waiter.units;
+          let released = false;
+          resolve({
+            units: waiter.units,
+            level: inFlight,
+            round,
+            release() {
+              if (released) return;
+              released = true;
+              inFlight -= waiter.units;
+              pump();
+            },
+          });
+        },
+      };
+      waiters.push(waiter);
+      pump();
+    });
+  }
+
+  const run = async <T>(task: () => Promise<T>): Promise<T> => {
+    const lease = await acquire(1);
+    try {
+      return await task();
+    } finally {
+      lease.release();
+    }
+  };
+
+  const feedback = (status: number, lease?: LeaseInfo): void => {
+    if (status === 429) {
+      stats.requests += 1;
+      stats.throttled += 1;
+      if (lease && lease.round < round) return; // sent before the last cut: the same overload, already answered
+      round += 1;
+      // The service refused at least one unit of this request: it allows no more than the others held then.
+      threshold = Math.max(1, Math.min(allowance - 1, lease ? lease.level - lease.units : allowance - 1));
+      if (probing) probeAfter = Math.min(probeAfter * 2, 1 << 16);
+      probing = false;
+      streak = 0;
+      allowance = Math.max(1, Math.floor(allowance / 2));
+      return;
+    }
+    if (status < 200 || status >= 500) return; // no answer, or server trouble: says nothing about concurrency
+    stats.requests += 1;
+    if (allowance >= maxInFlight) return;
+    if (lease && lease.level < allowance) return; // sent below the allowance: proves nothing about it
+    if (allowance < threshold) return grow();
+    // At the threshold: probe above it only after a long run of successes.
+    streak += 1;
+    if (probeAfter === 0) probeAfter = 8 * allowance;
+    if (probing && streak >= allowance * 2) {
+      // The probe held for two windows: the service allows this much; take it as the new threshold.
+      threshold = allowance;
+      probing = false;
+      streak = 0;
+      return;
+    }
+    if (!probing && streak >= probeAfter) {
+      probing = true;
+      streak = 0;
+      grow();
+    }
+  };
+
   return Object.defineProperties(run, {
-    concurrency: { get: () => limit.concurrency, enumerable: true },
+    acquire: { value: acquire, enumerable: true },
+    concurrency: { get: () => allowance, enumerable: true },
     maxConcurrency: { value: maxInFlight, enumerable: true },
-    feedback: {
-      enumerable: true,
-      value(status: number) {
-        if (status === 429) {
-          successes = 0;
-          limit.concurrency = Math.max(1, Math.floor(limit.concurrency / 2));
-        } else if (status >= 200 && status < 500 && limit.concurrency < maxInFlight) {
-          successes += 1;
-          if (successes >= limit.concurrency) {
-            successes = 0;
-            limit.concurrency += 1;
-          }
-        }
-      },
-    },
+    inFlight: { get: () => inFlight, enumerable: true },
+    feedback: { value: feedback, enumerable: true },
+    waited: { value: (ms: number) => void (stats.waitedMs += Math.max(0, ms)), enumerable: true },
+    stats: { value: () => ({ ...stats }), enumerable: true },
   }) as Limiter;
 }

@@ -35,6 +35,8 @@ export interface RetryOptions {
   onRateLimit?: (retryAfterSeconds: number, attempt: number, info: RetryInfo) => boolean;
   /** A 5xx without Retry-After or a network reset. Return true to retry. Default: retry. */
   onError?: (error: unknown, attempt: number, info: RetryInfo) => boolean;
+  /** Told every wait before a retry (run's own, and those callers report through `waited`), e.g. for run statistics. */
+  onWait?: (ms: number) => void;
 }
 
 export type RetryDecision = { retry: true; delayMs: number; reason: 'rate-limit' | 'server' | 'network' } | { retry: false };
@@ -57,6 +59,7 @@ export interface RetryPolicy {
   run<R extends StatusLike>(request: { method: string; url: string }, send: (ctx: TryContext) => Promise<R>): Promise<R>;
   /** For callers that retry pieces themselves ($batch items): retry `status` after `attempt` tries, and when? */
   decideStatus(status: number, retryAfter: string | null | undefined, attempt: number, request: { method: string; url: string }): RetryDecision;
+  /** Waits `ms` (injected timing) and reports the wait to onWait. */
   sleep(ms: number): Promise<void>;
 }
 
@@ -69,7 +72,11 @@ export function createRetryPolicy(options: RetryOptions = {}): RetryPolicy {
   const baseDelayMs = options.baseDelayMs ?? 1000;
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   const maxRetryAfterMs = (options.maxRetryAfterSeconds ?? 300) * 1000;
-  const sleep = options.sleep ?? defaultSleep;
+  const rawSleep = options.sleep ?? defaultSleep;
+  const sleep = (ms: number): Promise<void> => {
+    options.onWait?.(ms);
+    return rawSleep(ms);
+  };
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const onRateLimit = options.onRateLimit ?? (() => true);

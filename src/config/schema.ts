@@ -58,7 +58,9 @@ const cloud = z
     authorityHost: z.string().url().optional(),
     graphBaseUrl: z.string().url().optional(),
     caFile: z.string().optional(),
-    maxInFlight: z.number().int().min(1).max(16).default(4),
+    // Ceiling of the adaptive in-flight budget (docs/configuration.md: why 16). The budget starts at Graph's
+    // documented 4 and only goes higher where the service answers without 429.
+    maxInFlight: z.number().int().min(1).max(64).default(16),
     maxTries: z.number().int().min(1).max(10).default(5),
     /** TCP + TLS handshake with the sign-in host and Graph. */
     connectTimeoutSeconds: z.number().positive().max(300).default(10),

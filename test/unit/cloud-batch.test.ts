@@ -68,7 +68,7 @@ describe('cloud/batch', () => {
     for (const b of batches) assert.equal(new Set(b.map((r) => r.id)).size, b.length);
   });
 
-  it('re-batches only the items that came back 429/503/504, after the longest Retry-After among them', async () => {
+  it('re-batches only the items that came back 429/503/504, each after its own Retry-After', async () => {
     const { http, retry, sleeps } = setup();
     const batches = interceptBatches((r, round) => {
       if (round === 1 && r.url === '/users/u1/photo') return { status: 429, headers: { 'Retry-After': '1.5' } };
@@ -79,7 +79,7 @@ describe('cloud/batch', () => {
     const results = await runBatch(http, retry, items(5));
     assert.equal(batches.length, 2);
     assert.deepEqual(batches[1]!.map((r) => r.url).sort(), ['/users/u1/photo', '/users/u2/photo']);
-    assert.deepEqual(sleeps, [1500]);
+    assert.deepEqual(sleeps, [1500, 250]);
     assert.equal(results.get('u1')?.status, 200);
     assert.equal(results.get('u1')?.tries, 2);
     assert.equal(results.get('u2')?.status, 200);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import { GraphRequestError } from '../../src/cloud/errors.js';
-import { createGraphReader, isOnePixelGif, odataString, userFilter, USER_SELECT } from '../../src/cloud/graph-reader.js';
+import { comparePhotoPath, createGraphReader, isOnePixelGif, odataString, userFilter, USER_SELECT } from '../../src/cloud/graph-reader.js';
 import { createGraphHttp } from '../../src/cloud/http.js';
 import { createLimiter } from '../../src/cloud/limiter.js';
 import { createRetryPolicy } from '../../src/cloud/retry.js';
@@ -24,6 +24,7 @@ type BatchReq = { id: string; method: string; url: string };
 function replyToBatch(answer: (url: string) => Record<string, unknown>) {
   return nock(G)
     .post('/v1.0/$batch')
+    .times(10)
     .reply(200, (_uri, body) => ({
       responses: (body as { requests: BatchReq[] }).requests.map((r) => ({ id: r.id, ...answer(r.url) })),
     }));
@@ -131,6 +132,24 @@ describe('cloud/graph-reader', () => {
     assert.equal(bytes.get('u3'), null);
     const u4 = bytes.get('u4');
     assert.ok(u4 && !Buffer.isBuffer(u4) && 'error' in u4 && u4.error.status === 500 && u4.error.retryable);
+  });
+
+  it('reads a photo for comparing at 240 px when it is larger, the photo itself otherwise, and falls back on a 404 size', async () => {
+    assert.equal(comparePhotoPath('u1', { width: 648, height: 648 }), '/users/u1/photos/240x240/$value');
+    assert.equal(comparePhotoPath('u1', { width: 800, height: 300 }), '/users/u1/photos/240x240/$value');
+    assert.equal(comparePhotoPath('u1', { width: 240, height: 240 }), '/users/u1/photo/$value');
+    assert.equal(comparePhotoPath('u1', { width: 96, height: 96 }), '/users/u1/photo/$value');
+    assert.equal(comparePhotoPath('u1', {}), '/users/u1/photo/$value', 'unknown size: the photo itself');
+    const asked: string[] = [];
+    replyToBatch((url) => {
+      asked.push(url);
+      if (url === '/users/u2/photos/240x240/$value') return { status: 404, body: { error: { code: 'ImageNotFound' } } };
+      return { status: 200, headers: { 'Content-Type': 'image/jpeg' }, body: JPEG.toString('base64') };
+    });
+    const reader = setup();
+    const [a, b] = await Promise.all([reader.comparePhotoOf('u1', { exists: true, width: 648, height: 648 }), reader.comparePhotoOf('u2', { exists: true, width: 504, height: 504 })]);
+    assert.ok(Buffer.isBuffer(a) && Buffer.isBuffer(b));
+    assert.deepEqual(asked.sort(), ['/users/u1/photos/240x240/$value', '/users/u2/photo/$value', '/users/u2/photos/240x240/$value']);
   });
 
   it('recognises the 1×1 GIF and nothing else', () => {

@@ -15,7 +15,7 @@ describe('config', () => {
     const cfg = parseConfig({ ...minimal, directory: { ...minimal.directory, caFile: 'ca.pem' }, state: { path: 'state.db' } }, 'x.json', '/etc/hps');
     assert.equal(cfg.directory.type === 'ldap' && cfg.directory.caFile, '/etc/hps/ca.pem');
     assert.equal(cfg.state.path, '/etc/hps/state.db');
-    assert.equal(cfg.cloud.maxInFlight, 4);
+    assert.equal(cfg.cloud.maxInFlight, 16);
     assert.equal(cfg.reconcile.allowDelete, false);
     assert.equal(cfg.reconcile.deleteThreshold, 500);
     assert.deepEqual(cfg.matching.order, ['immutableId', 'userPrincipalName', 'mail']);
