@@ -19,12 +19,21 @@ export interface BenchOptions {
   maxOldSpaceMb?: number;
   /** Unmet goals fail the run too (hard checks always do). */
   strict: boolean;
+  /** Emulator concurrency scopes to run the reconcile scenarios under (the first one also runs the reports). */
+  scopes: Array<'app' | 'mailbox'>;
+  /** cloud.maxInFlight written into the bench config (the budget's ceiling). */
+  maxInFlight: number;
+  /** Run the serial baseline script (default: with emulated latency only). */
+  serial: boolean;
+  /** Run the report scenarios (report, report-quarter: the memory scaling). */
+  report: boolean;
   help: boolean;
 }
 
 export const DEFAULT_USERS = 10_000;
 export const QUICK_USERS = 2_000;
 export const DEFAULT_POOL = 200;
+export const DEFAULT_BENCH_MAX_IN_FLIGHT = 16;
 
 export const USAGE = `usage: npm run bench -- [options]
 
@@ -35,6 +44,11 @@ export const USAGE = `usage: npm run bench -- [options]
   --work-dir DIR   where to write the tenants, configs and state (default: a new temp folder)
   --keep           keep the work folder
   --latency-ms N   emulator latency per Graph request and batch item (default 0)
+  --scopes LIST    emulator concurrency scopes for the reconcile runs: app, mailbox or app,mailbox (default app,mailbox)
+  --max-in-flight N  cloud.maxInFlight of the tool under test (default ${DEFAULT_BENCH_MAX_IN_FLIGHT}, the tool's default)
+  --serial         run the serial baseline script even at latency 0 (it runs by default with latency)
+  --skip-serial    do not run the serial baseline
+  --skip-report    do not run the report scenarios (report, report-quarter)
   --max-old-space-mb N  run every CLI process with node --max-old-space-size=N (a bounded-heap check)
   --cpu-prof       write a V8 CPU profile of every CLI run into the work folder (implies --keep)
   --strict         fail when a goal is not met (correctness checks always fail the run)
@@ -70,6 +84,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         'cpu-prof': { type: 'boolean', default: false },
         'max-old-space-mb': { type: 'string' },
         strict: { type: 'boolean', default: false },
+        scopes: { type: 'string' },
+        'max-in-flight': { type: 'string' },
+        serial: { type: 'boolean', default: false },
+        'skip-serial': { type: 'boolean', default: false },
+        'skip-report': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -80,6 +99,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const quick = v.quick ?? false;
   const cpuProf = v['cpu-prof'] ?? false;
   const maxOldSpaceMb = positiveInt('max-old-space-mb', v['max-old-space-mb'], 16);
+  const scopes = (v.scopes ?? 'app,mailbox').split(',').map((x) => x.trim());
+  if (scopes.length === 0 || scopes.some((x) => x !== 'app' && x !== 'mailbox') || new Set(scopes).size !== scopes.length) {
+    throw new UsageError(`--scopes must list app and/or mailbox, got ${JSON.stringify(v.scopes)}`);
+  }
+  const latencyMs = positiveInt('latency-ms', v['latency-ms'], 0) ?? 0;
   return {
     users: positiveInt('users', v.users, 4) ?? (quick ? QUICK_USERS : DEFAULT_USERS),
     quick,
@@ -87,7 +111,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     ...(v.out ? { out: v.out } : {}),
     ...(v['work-dir'] ? { workDir: v['work-dir'] } : {}),
     keep: (v.keep ?? false) || cpuProf,
-    latencyMs: positiveInt('latency-ms', v['latency-ms'], 0) ?? 0,
+    latencyMs,
+    scopes: scopes as Array<'app' | 'mailbox'>,
+    maxInFlight: positiveInt('max-in-flight', v['max-in-flight'], 1) ?? DEFAULT_BENCH_MAX_IN_FLIGHT,
+    serial: !(v['skip-serial'] ?? false) && ((v.serial ?? false) || latencyMs > 0),
+    report: !(v['skip-report'] ?? false),
     cpuProf,
     ...(maxOldSpaceMb !== undefined ? { maxOldSpaceMb } : {}),
     strict: v.strict ?? false,

@@ -33,6 +33,8 @@ export interface CliRunOptions {
   timeoutMs: number;
   /** Extra node options, e.g. ['--cpu-prof', '--cpu-prof-dir=…']. */
   nodeOptions?: readonly string[];
+  /** The script to run, relative to the repo; default the CLI (src/cli/main.ts). */
+  script?: string;
 }
 
 export class BenchChildError extends Error {
@@ -44,7 +46,7 @@ export class BenchChildError extends Error {
 
 export async function runCli(opts: CliRunOptions): Promise<CliRun> {
   const probeUrl = pathToFileURL(join(opts.repoRoot, 'bench', 'probe.ts')).href;
-  const argv = [...(opts.nodeOptions ?? []), '--import', 'tsx', '--import', probeUrl, join(opts.repoRoot, 'src', 'cli', 'main.ts'), ...opts.args];
+  const argv = [...(opts.nodeOptions ?? []), '--import', 'tsx', '--import', probeUrl, join(opts.repoRoot, opts.script ?? join('src', 'cli', 'main.ts')), ...opts.args];
   await rm(opts.probeFile, { force: true });
   const startedAt = performance.now();
   const startedAtEpoch = Date.now();

@@ -12,6 +12,7 @@ import type { Tenant } from './tenant.js';
 
 export interface EmulatorSession {
   emulator: RunningEmulator;
+  scope: 'app' | 'mailbox';
   configPath: string;
   statePath: string;
   /** Environment the CLI needs (the client secret; the CA is in the config's cloud.caFile). */
@@ -32,13 +33,19 @@ export interface Watched {
 
 export interface SessionOptions {
   latencyMs: number;
+  /** The emulator's reading of the 4-concurrent rule. */
+  scope: 'app' | 'mailbox';
+  /** cloud.maxInFlight of the tool's config. */
+  maxInFlight: number;
+  /** Names the session's own state folder and config, so each session starts with no state. */
+  name?: string;
   /** Safety thresholds are for scheduled runs; an initial sync of a drifted tenant needs a higher change threshold. */
   changeThreshold: number;
 }
 
 export async function openSession(tenant: Tenant, opts: SessionOptions): Promise<EmulatorSession> {
-  const emulator = await startEmulator({ state: tenant.statePath, port: 0, faults: { latencyMs: opts.latencyMs } });
-  const stateDir = join(tenant.dir, 'state');
+  const emulator = await startEmulator({ state: tenant.statePath, port: 0, faults: { latencyMs: opts.latencyMs, concurrencyScope: opts.scope } });
+  const stateDir = join(tenant.dir, opts.name ? `state-${opts.name}` : 'state');
   await mkdir(stateDir, { recursive: true });
   const raw = {
     directory: { type: 'ldif', file: tenant.ldifPath },
@@ -49,16 +56,18 @@ export async function openSession(tenant: Tenant, opts: SessionOptions): Promise
       authorityHost: emulator.baseUrl,
       graphBaseUrl: emulator.baseUrl,
       caFile: emulator.caCertPath,
+      maxInFlight: opts.maxInFlight,
     },
     reconcile: { changeThreshold: opts.changeThreshold },
     state: { path: join(stateDir, 'state.db'), auditLog: join(stateDir, 'audit.jsonl') },
   };
-  const configPath = join(tenant.dir, 'hybrid-photo-sync.config.json');
+  const configPath = join(tenant.dir, opts.name ? `hybrid-photo-sync.${opts.name}.config.json` : 'hybrid-photo-sync.config.json');
   parseConfig(raw, configPath, tenant.dir); // fail here, not in the first child, if the bench writes a bad config
   await writeFile(configPath, `${JSON.stringify(raw, null, 2)}\n`);
 
   return {
     emulator,
+    scope: opts.scope,
     configPath,
     statePath: raw.state.path,
     env: { HPS_CLIENT_SECRET: tenant.clientSecret },

@@ -10,15 +10,20 @@ function num(v: number | null | undefined, digits = 1): string {
 }
 
 export const SCENARIO_COLUMNS = [
-  'scenario', 'users', 'wall s', 'start-up s', 'users/s', 'peak RSS MB', 'peak heap MB', 'CPU s (tool)', 'cores busy', 'CPU s (emulator)', 'CPU s (others)',
+  'scenario', 'scope', 'users', 'wall s', 'floor s', '× floor', '× faster than serial', 'CPU ms/user', 'start-up s', 'users/s', 'peak RSS MB', 'peak heap MB', 'CPU s (tool)', 'cores busy', 'CPU s (emulator)', 'CPU s (others)',
   'Graph ops', 'HTTP reqs', 'downloads', 'writes', '429s',
 ] as const;
 
 export function scenarioRow(r: ScenarioResult): string[] {
   return [
     r.id,
+    r.scope ?? '–',
     r.users > 0 ? String(r.users) : '–',
     num(r.wallMs / 1000),
+    num(r.speed ? r.speed.floorMs / 1000 : null),
+    num(r.speed?.ratioToFloor, 2),
+    num(r.speed?.speedupVsSerial, 2),
+    num(r.cpuMs !== null && r.users > 0 ? r.cpuMs / r.users : null, 2),
     num(r.startupMs === null ? null : r.startupMs / 1000),
     num(r.usersPerSecond, 0),
     num(r.peakRss === null ? null : r.peakRss / MB, 0),
@@ -76,7 +81,8 @@ export function renderText(result: BenchResult): string {
     `hybrid-photo-sync benchmark — ${result.date}`,
     `machine: ${m.nproc} cores (${m.cpuModel}), ${(m.memoryBytes / 1024 ** 3).toFixed(1)} GiB, node ${m.node}, ${m.platform} ${m.kernel}`,
     `tenant: ${result.options.users} on-prem users (+${result.tenants.full.cloudUsers - result.options.users} cloud-only), ` +
-      `${result.pool.size} distinct pictures, LDIF ${(result.tenants.full.ldifBytes / MB).toFixed(1)} MB; emulator latency ${result.options.latencyMs} ms` +
+      `${result.pool.size} distinct pictures, LDIF ${(result.tenants.full.ldifBytes / MB).toFixed(1)} MB; emulator latency ${result.options.latencyMs} ms; ` +
+      `tool cloud.maxInFlight ${result.options.maxInFlight}` +
       (result.options.maxOldSpaceMb ? `; CLI heap capped at --max-old-space-size=${result.options.maxOldSpaceMb}` : ''),
     '',
     textTable(SCENARIO_COLUMNS, result.scenarios.map(scenarioRow)),
@@ -91,6 +97,9 @@ export function renderText(result: BenchResult): string {
     ...result.scenarios
       .filter((x) => x.phases)
       .map((x) => `${x.id}: read, compare and prepare ${((x.phases?.readMs ?? 0) / 1000).toFixed(1)} s; apply ${((x.phases?.applyMs ?? 0) / 1000).toFixed(1)} s (${(x.phases?.uploadsPerSecond ?? 0).toFixed(0)} uploads/s)`),
+    ...result.scenarios
+      .filter((x) => x.speed)
+      .map((x) => `${x.id} (${x.scope}): floor = ${x.speed?.units} operations ÷ ${x.speed?.allowedInFlight} in flight × ${result.options.latencyMs} ms = ${((x.speed?.floorMs ?? 0) / 1000).toFixed(1)} s`),
     ...busyWarning(result),
     failed.length === 0 ? 'checks: all passed' : `checks FAILED:\n${failed.map((f) => `  - ${f}`).join('\n')}`,
     `total ${(result.totalMs / 1000).toFixed(0)} s — ${result.ok ? 'OK' : 'FAILED'}`,

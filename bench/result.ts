@@ -10,8 +10,26 @@ export interface Check {
   detail: string;
 }
 
+export type ConcurrencyScope = 'app' | 'mailbox';
+
+/** How a latency-bound run compares with what the network allows and with a serial script. */
+export interface SpeedFacts {
+  /** Graph operations the run needs at least (metadata items, downloads, writes and their etag reads, pages, policy). */
+  units: number;
+  /** What the service lets run at once: 4 under the `app` scope, the tool's ceiling (cloud.maxInFlight) under `mailbox`. */
+  allowedInFlight: number;
+  /** units ÷ allowedInFlight × latency. */
+  floorMs: number;
+  /** wall ÷ floor. */
+  ratioToFloor: number | null;
+  /** The serial baseline's time for the same work ÷ this run's wall time (how many times faster). */
+  speedupVsSerial: number | null;
+}
+
 export interface ScenarioResult {
-  id: 'startup' | 'report' | 'reconcile-first' | 'reconcile-rerun' | 'report-quarter';
+  id: 'startup' | 'report' | 'reconcile-first' | 'reconcile-rerun' | 'report-quarter' | 'serial-baseline';
+  /** The emulator's concurrency scope for this run (absent: not talking to Graph, or scope irrelevant). */
+  scope?: ConcurrencyScope;
   title: string;
   users: number;
   /** The command as a user would type it (paths shortened to the work folder). */
@@ -48,6 +66,10 @@ export interface ScenarioResult {
   checks: Check[];
   /** The last lines of stderr when the run failed. */
   stderrTail?: string;
+  /** Latency-bound comparison (with emulated latency only). */
+  speed?: SpeedFacts;
+  /** The serial baseline's split: time in GETs (a no-change rerun of the script) and in PUTs. */
+  serial?: { getMs: number; putMs: number };
 }
 
 export interface Goal {
@@ -84,7 +106,7 @@ export interface BenchResult {
   date: string;
   command: string;
   machine: MachineInfo;
-  options: { users: number; quarter: number; pool: number; quick: boolean; latencyMs: number; maxOldSpaceMb: number | null };
+  options: { users: number; quarter: number; pool: number; quick: boolean; latencyMs: number; maxOldSpaceMb: number | null; scopes: ConcurrencyScope[]; maxInFlight: number; serial: boolean; report: boolean };
   pool: { size: number; generated: boolean; ms: number };
   tenants: { full: TenantFacts; quarter: TenantFacts };
   scenarios: ScenarioResult[];

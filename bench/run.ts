@@ -16,7 +16,9 @@ import { machineInfo } from './machine.js';
 import { loadPhotoPool } from './photo-pool.js';
 import { renderText } from './render.js';
 import type { BenchResult, ScenarioResult, TenantFacts } from './result.js';
+import { speedFacts } from './floor.js';
 import { firstReconcileScenario, reportScenario, rerunScenario, startupScenario, type ScenarioContext } from './scenarios.js';
+import { serialScenario } from './serial.js';
 import { writeTenant, type Tenant } from './tenant.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,7 +55,7 @@ async function bench(opts: BenchOptions, argv: readonly string[]): Promise<Bench
     log(`photo pool: ${pool.size} pictures ${pool.generated ? `made in ${(pool.generateMs / 1000).toFixed(1)} s` : 'from the cache'} (${pool.dir})`);
     const quarter = Math.max(1, Math.floor(opts.users / 4));
     const full = await writeTenant(await mkdirp(join(workDir, 'tenant-full')), opts.users, pool);
-    const small = await writeTenant(await mkdirp(join(workDir, 'tenant-quarter')), quarter, pool);
+    const small = opts.report ? await writeTenant(await mkdirp(join(workDir, 'tenant-quarter')), quarter, pool) : full;
     log(`tenants written: ${full.users} users (LDIF ${(full.ldifBytes / 2 ** 20).toFixed(1)} MB) in ${(full.writeMs / 1000).toFixed(1)} s; ${small.users} users`);
 
     const ctx: ScenarioContext = {
@@ -62,21 +64,44 @@ async function bench(opts: BenchOptions, argv: readonly string[]): Promise<Bench
     };
     const scenarios: ScenarioResult[] = [];
     scenarios.push(done(await startupScenario(ctx)));
-    const sessionOptions = { latencyMs: opts.latencyMs, changeThreshold: Math.max(2000, opts.users) };
+    const sessionOptions = { latencyMs: opts.latencyMs, changeThreshold: Math.max(2000, opts.users), maxInFlight: opts.maxInFlight };
+    const scoped = (r: ScenarioResult, scope: ScenarioResult['scope']): ScenarioResult => (scope ? { ...r, scope } : r);
 
-    const a = await openSession(full, sessionOptions);
-    try {
-      scenarios.push(done(await reportScenario(ctx, a, 'report', full.users, full.expected)));
-      scenarios.push(done(await firstReconcileScenario(ctx, a, full.users, full.expected)));
-      scenarios.push(done(await rerunScenario(ctx, a, full.users, full.expected)));
-    } finally {
-      await a.stop();
+    for (const [i, scope] of opts.scopes.entries()) {
+      const a = await openSession(full, { ...sessionOptions, scope, name: scope });
+      log(`emulator: ${scope} scope, ${opts.latencyMs} ms latency; tool ceiling cloud.maxInFlight ${opts.maxInFlight}`);
+      try {
+        if (i === 0 && opts.report) scenarios.push(done(scoped(await reportScenario(ctx, a, 'report', full.users, full.expected), scope)));
+        scenarios.push(done(scoped(await firstReconcileScenario(ctx, a, full.users, full.expected), scope)));
+        scenarios.push(done(scoped(await rerunScenario(ctx, a, full.users, full.expected), scope)));
+      } finally {
+        await a.stop();
+      }
     }
-    const b = await openSession(small, sessionOptions);
-    try {
-      scenarios.push(done(await reportScenario(ctx, b, 'report-quarter', small.users, small.expected)));
-    } finally {
-      await b.stop();
+    if (opts.report) {
+      const b = await openSession(small, { ...sessionOptions, scope: opts.scopes[0] ?? 'app' });
+      try {
+        scenarios.push(done(scoped(await reportScenario(ctx, b, 'report-quarter', small.users, small.expected), b.scope)));
+      } finally {
+        await b.stop();
+      }
+    }
+    let serialMs: { first: number; rerun: number } | undefined;
+    if (opts.serial) {
+      const c = await openSession(full, { ...sessionOptions, scope: 'app', name: 'serial' });
+      try {
+        const serial = await serialScenario(ctx, c, full, pool);
+        scenarios.push(done(serial.scenario));
+        // The script's process time for the run that writes; its GETs alone for a run with nothing to write.
+        if (serial.outcome) serialMs = { first: serial.scenario.wallMs, rerun: serial.scenario.wallMs - serial.outcome.putMs };
+      } finally {
+        await c.stop();
+      }
+    }
+    for (const r of scenarios) {
+      const base = r.id === 'reconcile-first' ? serialMs?.first : r.id === 'reconcile-rerun' ? serialMs?.rerun : undefined;
+      const speed = speedFacts(r, { cloudUsers: r.id === 'report-quarter' ? small.cloudUsers : full.cloudUsers, latencyMs: opts.latencyMs, maxInFlight: opts.maxInFlight, ...(base !== undefined ? { serialMs: base } : {}) });
+      if (speed) r.speed = speed;
     }
 
     const goals = evaluateGoals(scenarios, opts.users, opts.latencyMs);
@@ -89,7 +114,10 @@ async function bench(opts: BenchOptions, argv: readonly string[]): Promise<Bench
       date,
       command: commandLine(argv),
       machine: machineInfo(REPO_ROOT),
-      options: { users: opts.users, quarter, pool: opts.pool, quick: opts.quick, latencyMs: opts.latencyMs, maxOldSpaceMb: opts.maxOldSpaceMb ?? null },
+      options: {
+        users: opts.users, quarter, pool: opts.pool, quick: opts.quick, latencyMs: opts.latencyMs, maxOldSpaceMb: opts.maxOldSpaceMb ?? null,
+        scopes: opts.scopes, maxInFlight: opts.maxInFlight, serial: opts.serial, report: opts.report,
+      },
       pool: { size: pool.size, generated: pool.generated, ms: pool.generateMs },
       tenants: { full: facts(full), quarter: facts(small) },
       scenarios,
@@ -130,7 +158,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const result = await bench(opts, argv);
-  const out = resolve(opts.out ?? join(REPO_ROOT, 'bench', 'results', `bench-${opts.users}u.json`));
+  const out = resolve(opts.out ?? join(REPO_ROOT, 'bench', 'results', `bench-${opts.users}u${opts.latencyMs > 0 ? `-${opts.latencyMs}ms` : ''}.json`));
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(renderText(result));

@@ -50,6 +50,17 @@ describe('bench/args', () => {
     assert.equal(parseBenchArgs(['--quick', '--users', '500']).users, 500);
   });
 
+  it('runs both concurrency scopes by default, and the serial baseline only with latency unless asked', () => {
+    assert.deepEqual(parseBenchArgs([]).scopes, ['app', 'mailbox']);
+    assert.deepEqual(parseBenchArgs(['--scopes', 'mailbox']).scopes, ['mailbox']);
+    assert.throws(() => parseBenchArgs(['--scopes', 'tenant']), UsageError);
+    assert.equal(parseBenchArgs([]).serial, false);
+    assert.equal(parseBenchArgs(['--latency-ms', '20']).serial, true);
+    assert.equal(parseBenchArgs(['--latency-ms', '20', '--skip-serial']).serial, false);
+    assert.equal(parseBenchArgs(['--serial']).serial, true);
+    assert.equal(parseBenchArgs([]).maxInFlight, 16);
+  });
+
   it('keeps the work folder when CPU profiles are asked for', () => {
     assert.equal(parseBenchArgs(['--cpu-prof']).keep, true);
     assert.equal(parseBenchArgs([]).keep, false);
