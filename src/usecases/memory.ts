@@ -78,3 +78,14 @@ export function rememberedPrint(state: StateStore): (guid: string, etag: string)
     return phash ? { sha256: `remembered:${etag}`, phash, width: 0, height: 0 } : undefined;
   };
 }
+
+/**
+ * The fingerprint remembered for a user's source photo when its SHA-256 is the one in state (the photo found in sync,
+ * or pushed), so an unchanged photo is not decoded again. Width and height are not remembered (nothing decides on them).
+ */
+export function rememberedSourcePrint(state: StateStore): (guid: string, sha256: string) => PhotoPrint | undefined {
+  return (guid, sha256) => {
+    const u = remembered(state, guid);
+    return u?.sourceSha256 === sha256 && u.sourcePhash ? { sha256, phash: u.sourcePhash, width: 0, height: 0 } : undefined;
+  };
+}

@@ -28,17 +28,19 @@ export async function buildReport(deps: ReportDeps, opts: { user?: string } = {}
   if (!policy.allowsCloudWrites) notes.push(`tenant photo policy: ${policy.detail}`);
   else if (policy.source === 'unknown') notes.push(`tenant photo policy unknown: ${policy.detail}`);
 
-  const users: ClassifiedUser[] = [];
+  const read: Array<{ user: ClassifiedUser; seq: number }> = [];
   const reader = deps.cloud.reader;
   const scope = opts.user
     ? await singleUserScope(deps.directory, reader, selectorsFor(opts.user), opts.user)
     : await directoryScope(deps.directory.users(), reader);
   const compare = comparator(cfg);
-  for await (const { observation } of observeScope({ reader, fingerprint, matchOrder: cfg.matching.order, routing: routingFrom(cfg) }, scope)) {
+  for await (const { observation, seq } of observeScope({ reader, fingerprint, matchOrder: cfg.matching.order, routing: routingFrom(cfg) }, scope)) {
     const u = classify(observation, compare);
-    users.push(u);
+    read.push({ user: u, seq });
     deps.onUser?.(u);
   }
+  // Users complete in any order; the report lists them in directory order.
+  const users = read.sort((a, b) => a.seq - b.seq).map((x) => x.user);
   // As a sync does: a cloud user claimed by several on-prem users goes to the strongest key, ties to nobody.
   const resolved = resolveClaims(users).users;
   return { generatedAt: started.toISOString(), summary: summarise(resolved), users: resolved, notes };

@@ -24,7 +24,7 @@ import { settleClaims } from '../sync/decide/settle.js';
 import { buildPlan, type Plan } from '../sync/decide/thresholds.js';
 import { planRead, type ReadMode } from '../sync/read/read-plan.js';
 import { observeScope } from '../sync/read/scope.js';
-import { readMemory, rememberedPrint, runMemory } from './memory.js';
+import { readMemory, rememberedPrint, rememberedSourcePrint, runMemory } from './memory.js';
 import { comparator, routingFrom, thresholdsFrom } from './wiring.js';
 
 export interface SyncOptions {
@@ -93,21 +93,28 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncRe
   const spool = await createPhotoSpool();
   try {
     // Read → classify → decide, one user at a time; a photo to upload is prepared while the read goes on.
+    // Users complete in any order; `seqs` keeps each one's place in the directory stream.
     const decided: Decision[] = [];
+    const seqs: number[] = [];
     const preparer = uploadPreparer(decided, spool, prepareUpload);
-    const readDeps = { reader: deps.cloud.reader, fingerprint, matchOrder: cfg.matching.order, routing: routingFrom(cfg), knownCloudPrint: rememberedPrint(deps.state) };
+    const readDeps = {
+      reader: deps.cloud.reader, fingerprint, matchOrder: cfg.matching.order, routing: routingFrom(cfg),
+      knownCloudPrint: rememberedPrint(deps.state), knownSourcePrint: rememberedSourcePrint(deps.state),
+    };
     const compare = comparator(cfg);
-    for await (const { observation, photo } of observeScope(readDeps, read.scope)) {
+    for await (const { observation, photo, seq } of observeScope(readDeps, read.scope)) {
       const u = classify(observation, compare);
       const d = decide(u, memory.user(u.objectGuid), popts);
       decided.push(d);
+      seqs.push(seq);
       if (d.action === 'set' && !opts.dryRun) await preparer.add(decided.length - 1, photo);
       deps.onProgress?.('read', decided.length);
     }
     await preparer.done();
+    const inOrder = decided.map((_, i) => i).sort((a, b) => (seqs[a] as number) - (seqs[b] as number)).map((i) => decided[i] as Decision);
 
     // One cloud user, one owner, settled over the whole run.
-    const settled = settleClaims(decided, read.mode === 'full' ? undefined : (id) => memory.claims(id));
+    const settled = settleClaims(inOrder, read.mode === 'full' ? undefined : (id) => memory.claims(id));
     const plan = buildPlan(settled.decisions, thresholdsFrom(cfg, memory.knownMatched()));
     if (!opts.dryRun) recorder.seen(plan.decisions, { contested: settled.contested, full: read.mode === 'full', vanished: read.vanished });
     const errors = plan.decisions.filter((d) => d.status === 'error').length;

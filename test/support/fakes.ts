@@ -29,6 +29,7 @@ export class FakeDirectory implements DirectorySource {
 /** A tenant of fixed cloud users; `photos` maps cloud id → JPEG bytes (absent: no photo). */
 export function fakeReader(cloudUsers: CloudUser[], photos = new Map<string, Buffer>()): GraphReader & { byteCalls: string[][] } {
   const byteCalls: string[][] = [];
+  const meta = (id: string): CloudPhotoMeta => (photos.has(id) ? { exists: true, etag: `etag-${id}-${photos.get(id)?.length}` } : { exists: false });
   return {
     byteCalls,
     async *users() {
@@ -36,10 +37,15 @@ export function fakeReader(cloudUsers: CloudUser[], photos = new Map<string, Buf
     },
     user: async (id) => cloudUsers.find((u) => u.id === id || u.userPrincipalName === id),
     findUsers: async (q) => cloudUsers.filter((u) => u.userPrincipalName === q.upn || (q.mail && u.mail === q.mail) || (q.immutableId && u.onPremisesImmutableId === q.immutableId)),
-    photoMeta: async (ids) => new Map(ids.map((id): [string, CloudPhotoMeta] => [id, photos.has(id) ? { exists: true, etag: `etag-${id}-${photos.get(id)?.length}` } : { exists: false }])),
+    photoMeta: async (ids) => new Map(ids.map((id): [string, CloudPhotoMeta] => [id, meta(id)])),
     photoBytes: async (ids) => {
       byteCalls.push([...ids]);
       return new Map(ids.map((id) => [id, photos.get(id) ?? null]));
+    },
+    photoMetaOf: async (id) => meta(id),
+    comparePhotoOf: async (id) => {
+      byteCalls.push([id]);
+      return photos.get(id) ?? null;
     },
   };
 }

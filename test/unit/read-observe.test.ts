@@ -5,7 +5,6 @@ import { observe, type CloudPhotoReader, type Failure, type Observed } from '../
 import type { Observation } from '../../src/sync/decide/observation.js';
 import { buildCloudIndex } from '../../src/sync/decide/match.js';
 import { DEFAULT_ROUTING } from '../../src/sync/decide/route.js';
-import { collect } from '../support/json.js';
 
 // Fake fingerprint: the "picture" is the bytes' text; the phash is that text.
 const fingerprint = async (b: Buffer): Promise<PhotoPrint> => {
@@ -21,21 +20,29 @@ function user(n: number, photo?: string): OnPremUser {
 }
 
 class FakeCloud implements CloudPhotoReader {
-  metaCalls: string[][] = [];
-  byteCalls: string[][] = [];
+  metaCalls: string[] = [];
+  byteCalls: string[] = [];
   constructor(private readonly photos: Map<string, string>, private readonly failing = new Set<string>()) {}
-  async photoMeta(ids: readonly string[]): Promise<Map<string, CloudPhotoMeta | Failure>> {
-    this.metaCalls.push([...ids]);
-    return new Map(ids.map((id) => [id, this.failing.has(id) ? { error: '503 after 5 tries' } : this.photos.has(id) ? { exists: true, etag: `e-${id}` } : { exists: false }]));
+  async photoMetaOf(id: string): Promise<CloudPhotoMeta | Failure> {
+    this.metaCalls.push(id);
+    return this.failing.has(id) ? { error: '503 after 5 tries' } : this.photos.has(id) ? { exists: true, etag: `e-${id}` } : { exists: false };
   }
-  async photoBytes(ids: readonly string[]): Promise<Map<string, Buffer | null>> {
-    this.byteCalls.push([...ids]);
-    return new Map(ids.map((id) => [id, this.photos.has(id) ? Buffer.from(this.photos.get(id) as string) : null]));
+  async comparePhotoOf(id: string): Promise<Buffer | null> {
+    this.byteCalls.push(id);
+    return this.photos.has(id) ? Buffer.from(this.photos.get(id) as string) : null;
   }
 }
 
-async function observations(it: AsyncIterable<Observed>): Promise<Observation[]> {
-  return (await collect(it)).map((x) => x.observation);
+async function collect(it: AsyncIterable<Observed>): Promise<Observation[]> {
+  const out: Observation[] = [];
+  for await (const x of it) out.push(x.observation);
+  return out;
+}
+
+async function collectInOrder(it: AsyncIterable<Observed>): Promise<Observation[]> {
+  const out: Observed[] = [];
+  for await (const x of it) out.push(x);
+  return out.sort((a, b) => a.seq - b.seq).map((x) => x.observation);
 }
 
 async function* stream(users: OnPremUser[]): AsyncGenerator<OnPremUser> {
@@ -46,24 +53,39 @@ describe('observe', () => {
   const cloudUsers: CloudUser[] = Array.from({ length: 45 }, (_, i) => ({ id: `c${i}`, userPrincipalName: `u${i}@corp`, onPremisesImmutableId: `imm${i}` }));
   const index = buildCloudIndex(cloudUsers);
 
-  it('reads metadata in chunks and downloads only photos that need comparing', async () => {
+  it('reads metadata for every matched user and downloads only photos that need comparing', async () => {
     const photos = new Map([['c0', 'A'], ['c1', 'B'], ['c2', 'C']]);
     const cloud = new FakeCloud(photos);
     const users = [user(0, 'A'), user(1), user(2, 'X'), ...Array.from({ length: 40 }, (_, i) => user(i + 3, 'P'))];
-    const out = await observations(observe({ users: stream(users), cloudIndex: index, cloud, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING }));
+    const out = await collect(observe({ users: stream(users), cloudIndex: index, cloud, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING }));
     assert.equal(out.length, 43);
-    assert.deepEqual(cloud.metaCalls.map((c) => c.length), [20, 20, 3]);
+    assert.equal(cloud.metaCalls.length, 43);
     // u1 has no source photo: its cloud photo is not downloaded; u3.. have no cloud photo.
-    assert.deepEqual(cloud.byteCalls, [['c0', 'c2']]);
-    assert.equal(out[0]?.cloud?.print?.phash, 'A');
-    assert.equal(out[1]?.cloud?.meta?.exists, true);
-    assert.equal(out[1]?.cloud?.print, undefined);
+    assert.deepEqual(cloud.byteCalls.sort(), ['c0', 'c2']);
+    const byGuid = new Map(out.map((o) => [o.user.objectGuid, o]));
+    assert.equal(byGuid.get('g0')?.cloud?.print?.phash, 'A');
+    assert.equal(byGuid.get('g1')?.cloud?.meta?.exists, true);
+    assert.equal(byGuid.get('g1')?.cloud?.print, undefined);
+  });
+
+  it('does not decode a source photo whose SHA-256 is the one remembered: the remembered fingerprint is used', async () => {
+    const decoded: string[] = [];
+    const counting = async (b: Buffer) => (decoded.push(b.toString()), fingerprint(b));
+    const sha = createHash('sha256').update('A').digest('hex');
+    const out = await collect(observe({
+      users: stream([user(0, 'A'), user(1, 'B')]), cloudIndex: index, cloud: new FakeCloud(new Map()), fingerprint: counting, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING,
+      knownSourcePrint: (guid, sha256) => (sha256 === sha ? { sha256, phash: `remembered-${guid}`, width: 0, height: 0 } : undefined),
+    }));
+    assert.deepEqual(decoded, ['B'], 'only the photo state does not know is decoded');
+    const g0 = out.find((o) => o.user.objectGuid === 'g0');
+    assert.equal(g0?.source.print?.phash, 'remembered-g0');
+    assert.equal(g0?.source.print?.sha256, sha);
   });
 
   it('reuses a remembered fingerprint when the etag has not moved', async () => {
     const cloud = new FakeCloud(new Map([['c0', 'A']]));
     const remembered: PhotoPrint = { sha256: 's', phash: 'A', width: 1, height: 1 };
-    const out = await observations(observe({
+    const out = await collect(observe({
       users: stream([user(0, 'A')]), cloudIndex: index, cloud, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING,
       knownCloudPrint: (guid, etag) => (guid === 'g0' && etag === 'e-c0' ? remembered : undefined),
     }));
@@ -74,32 +96,41 @@ describe('observe', () => {
   it('keeps going past a corrupt source photo, a cloud failure and an unmatched user', async () => {
     const cloud = new FakeCloud(new Map([['c1', 'B']]), new Set(['c1']));
     const stranger: OnPremUser = { dn: 'CN=stranger', objectGuid: 'gx', immutableId: 'nobody' };
-    const out = await observations(observe({ users: stream([user(0, 'corrupt'), user(1, 'B'), stranger]), cloudIndex: index, cloud, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING }));
+    const out = await collectInOrder(observe({ users: stream([user(0, 'corrupt'), user(1, 'B'), stranger]), cloudIndex: index, cloud, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING }));
     assert.match(out[0]?.source.error ?? '', /corrupt JPEG/);
     assert.equal(out[1]?.cloud?.error, '503 after 5 tries');
     assert.equal(out[2]?.match.kind, 'none');
   });
 
-  it('observes the next chunk while the consumer works through the one before, keeping directory order', async () => {
-    const events: string[] = [];
-    const cloud = new FakeCloud(new Map());
+  it('overlaps users within a bounded window, hands them out as they complete, and numbers them in directory order', async () => {
+    const gates = new Map<string, () => void>();
+    let inFlight = 0;
+    let peak = 0;
     const slow: CloudPhotoReader = {
-      photoMeta: async (ids) => {
-        events.push(`meta ${ids.join(',')}`);
-        await new Promise((r) => setTimeout(r, 5));
-        return cloud.photoMeta(ids);
+      photoMetaOf: async (id) => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        await new Promise<void>((r) => (id === 'c0' ? gates.set(id, r) : setImmediate(r)));
+        inFlight -= 1;
+        return { exists: false };
       },
-      photoBytes: (ids) => cloud.photoBytes(ids),
+      comparePhotoOf: async () => null,
     };
-    const users = Array.from({ length: 7 }, (_, i) => user(i, 'P'));
-    const seen: string[] = [];
-    for await (const o of observe({ users: stream(users), cloudIndex: index, cloud: slow, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING, chunkSize: 3 })) {
-      events.push(`got ${o.observation.user.objectGuid}`);
-      seen.push(o.observation.user.objectGuid);
+    const users = Array.from({ length: 12 }, (_, i) => user(i, 'P'));
+    const got: Observed[] = [];
+    for await (const o of observe({ users: stream(users), cloudIndex: index, cloud: slow, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING, window: 4 })) {
+      got.push(o);
+      if (got.length === 3) gates.get('c0')?.(); // the slow first user finishes only after others went past it
     }
-    assert.deepEqual(seen, ['g0', 'g1', 'g2', 'g3', 'g4', 'g5', 'g6']);
-    assert.ok(events.indexOf('meta c3,c4,c5') < events.indexOf('got g0'), `chunk 2 is in flight before chunk 1 is handed out: ${events.join(' | ')}`);
-    assert.ok(events.indexOf('meta c6') > events.indexOf('got g0'), 'but no more than two chunks at once');
+    assert.equal(got.length, 12);
+    assert.notEqual(got[0]?.observation.user.objectGuid, 'g0', 'a slow user does not hold up the ones behind it');
+    assert.ok(peak > 1 && peak <= 4, `users overlap, within the window of 4 (peak ${peak})`);
+    assert.deepEqual(got.sort((a, b) => a.seq - b.seq).map((o) => o.observation.user.objectGuid), users.map((u) => u.objectGuid));
+  });
+
+  it('throws a failure that stops the run (Graph unreachable) to the consumer', async () => {
+    const broken: CloudPhotoReader = { photoMetaOf: async () => Promise.reject(new Error('Graph unreachable')), comparePhotoOf: async () => null };
+    await assert.rejects(collect(observe({ users: stream([user(0, 'P'), user(1, 'P')]), cloudIndex: index, cloud: broken, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING })), /Graph unreachable/);
   });
 
   it('observes every claimant of one cloud user (claims are settled over the whole run, by resolveClaims)', async () => {
@@ -107,7 +138,7 @@ describe('observe', () => {
     const idx = buildCloudIndex([...cloudUsers, free]);
     const first: OnPremUser = { dn: 'CN=first', objectGuid: 'gf', immutableId: 'x1', mail: 'free@corp' };
     const second: OnPremUser = { dn: 'CN=second', objectGuid: 'gs', immutableId: 'x2', userPrincipalName: 'FREE@corp' };
-    const out = await observations(observe({ users: stream([first, second]), cloudIndex: idx, cloud: new FakeCloud(new Map()), fingerprint, matchOrder: ['immutableId', 'userPrincipalName', 'mail'], routing: DEFAULT_ROUTING }));
+    const out = await collectInOrder(observe({ users: stream([first, second]), cloudIndex: idx, cloud: new FakeCloud(new Map()), fingerprint, matchOrder: ['immutableId', 'userPrincipalName', 'mail'], routing: DEFAULT_ROUTING }));
     assert.deepEqual(out.map((o) => o.match.kind === 'matched' && [o.match.cloud.id, o.match.by]), [['free', 'mail'], ['free', 'userPrincipalName']]);
   });
 });

@@ -9,9 +9,9 @@ import { normaliseForUpload } from '../../photo/normalise.js';
 import type { Decision } from '../decide/plan.js';
 import type { PhotoSpool } from './spool.js';
 
-/** Photos normalised at once, and how many may wait for it before the read pauses. */
+/** Photos normalised at once, and how many may wait for it (each holding its source photo) before the read pauses. */
 const PREPARE_CONCURRENCY = 4;
-const PREPARE_BATCH = 20;
+const PREPARE_BACKLOG = 64;
 
 /** Normalises a photo for upload and spools it; a photo that cannot be normalised turns the decision into an error. */
 export async function prepareUpload(d: Decision, photo: SourcePhoto | undefined, spool: PhotoSpool): Promise<Decision> {
@@ -35,16 +35,16 @@ export interface UploadPreparer {
 /** Prepares uploads for entries of `decisions` (which it updates in place), a few at a time. */
 export function uploadPreparer(decisions: Decision[], spool: PhotoSpool, prepare = prepareUpload): UploadPreparer {
   const limit = pLimit(PREPARE_CONCURRENCY);
-  let inFlight: Promise<void>[] = [];
+  const inFlight = new Set<Promise<void>>();
   return {
     async add(index, photo) {
-      inFlight.push(limit(async () => void (decisions[index] = await prepare(decisions[index] as Decision, photo, spool))));
-      if (inFlight.length >= PREPARE_BATCH) await this.done();
+      const p: Promise<void> = limit(async () => void (decisions[index] = await prepare(decisions[index] as Decision, photo, spool))).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      // Only a full backlog pauses the read, and only until one of them is done: never for a whole batch.
+      if (inFlight.size >= PREPARE_BACKLOG) await Promise.race(inFlight);
     },
     async done() {
-      const waiting = inFlight;
-      inFlight = [];
-      await Promise.all(waiting);
+      await Promise.all(inFlight);
     },
   };
 }

@@ -1,11 +1,15 @@
 /**
- * The observe stage: streams on-prem users, matches them against the cloud index, reads cloud photo metadata
- * in $batch-sized chunks, downloads cloud photo bytes only where a comparison needs them, and yields one
- * Observation (fingerprints, no bytes) per user. At most one chunk of photos is in memory at a time.
+ * The observe stage, as a deep pipeline: on-prem users stream from the directory into a window bounded by a count
+ * and by the bytes of source photos it holds; each user in the window goes through its own steps (match, source
+ * fingerprint, cloud metadata, the cloud photo download when a comparison needs it, its fingerprint) while the
+ * others do theirs, so network waits and fingerprinting overlap across users, and the cloud connection's in-flight
+ * budget, not this stage, decides how many requests run. Observations come out as users complete, each with its
+ * directory sequence number (`seq`) for callers that want directory order back.
  */
 import type { CloudPhotoMeta, MatchKey, OnPremUser, PhotoPrint, SourcePhoto } from '../../model.js';
+import { sha256Hex } from '../../photo/fingerprint.js';
 import { matchUser, type CloudIndex } from '../decide/match.js';
-import { identityOf, type MatchState, type Observation, type SourceSide } from '../decide/observation.js';
+import { identityOf, type Observation, type SourceSide } from '../decide/observation.js';
 import { decideRoute, type RoutingConfig } from '../decide/route.js';
 import { unusableReason } from '../../photo/usable.js';
 
@@ -17,11 +21,17 @@ function failureText(f: Failure): string {
   return f.error.advice ? `${f.error.message} (${f.error.advice})` : f.error.message;
 }
 
-/** What observe needs from the cloud: batched photo metadata and bytes, keyed by cloud user id. */
+/** What observe needs from the cloud, one user at a time (the reader packs requests into batches). */
 export interface CloudPhotoReader {
-  photoMeta(ids: readonly string[]): Promise<Map<string, CloudPhotoMeta | Failure>>;
-  photoBytes(ids: readonly string[]): Promise<Map<string, Buffer | null | Failure>>;
+  photoMetaOf(id: string): Promise<CloudPhotoMeta | Failure>;
+  /** The photo as much as a comparison needs (a smaller served size when it is large); null: no photo. */
+  comparePhotoOf(id: string, meta: CloudPhotoMeta): Promise<Buffer | null | Failure>;
 }
+
+/** Users in the window by default: enough to keep 16 in-flight units busy with 20-item batches several times over. */
+export const DEFAULT_WINDOW = 256;
+/** Source photo bytes the window may hold (AD thumbnails are ≤ 100 KB; HR folder photos can be megabytes). */
+export const DEFAULT_WINDOW_BYTES = 32 * 1024 * 1024;
 
 export interface ObserveDeps {
   users: AsyncIterable<OnPremUser>;
@@ -35,118 +45,149 @@ export interface ObserveDeps {
    * not downloaded again.
    */
   knownCloudPrint?: (objectGuid: string, etag: string) => PhotoPrint | undefined;
-  /** Users per chunk; 20 fills one Graph $batch. */
-  chunkSize?: number;
+  /** A fingerprint remembered for this user's source photo with this SHA-256, so an unchanged photo is not decoded. */
+  knownSourcePrint?: (objectGuid: string, sha256: string) => PhotoPrint | undefined;
+  /** Users observed at once (default DEFAULT_WINDOW). */
+  window?: number;
+  /** Source photo bytes held by the window at most (default DEFAULT_WINDOW_BYTES); one user always fits. */
+  windowBytes?: number;
 }
 
 /**
  * One observed user. `photo` is the source photo, handed on for the caller to use at once (e.g. to spool it for
- * upload) and then drop: nothing downstream keeps it.
+ * upload) and then drop: nothing downstream keeps it. `seq` is the user's position in the directory stream.
  */
 export interface Observed {
   observation: Observation;
   photo?: SourcePhoto;
-}
-
-interface Pending {
-  obs: Observation;
-  photo?: SourcePhoto;
-  cloudId?: string;
+  seq: number;
 }
 
 const isFailure = (v: unknown): v is Failure => typeof v === 'object' && v !== null && 'error' in v && !Buffer.isBuffer(v);
 
-async function sourceSide(user: OnPremUser, fingerprint: ObserveDeps['fingerprint']): Promise<SourceSide> {
+async function sourceSide(user: OnPremUser, deps: ObserveDeps): Promise<SourceSide> {
   if (!user.photo) return {};
+  const { bytes, origin } = user.photo;
+  if (deps.knownSourcePrint) {
+    const sha256 = sha256Hex(bytes);
+    const known = deps.knownSourcePrint(user.objectGuid, sha256);
+    // Remembered photos were in sync or pushed, so they passed the usable-photo rule when they were decoded.
+    if (known) return { print: { ...known, sha256 }, origin };
+  }
   try {
-    const print = await fingerprint(user.photo.bytes);
+    const print = await deps.fingerprint(bytes);
     const unusable = unusableReason(print); // the rule normalisation applies too: report it now, never push it
-    return unusable ? { error: unusable, origin: user.photo.origin } : { print, origin: user.photo.origin };
+    return unusable ? { error: unusable, origin } : { print, origin };
   } catch (err) {
-    return { error: (err as Error).message, origin: user.photo.origin };
+    return { error: (err as Error).message, origin };
   }
 }
 
-async function observeChunk(chunk: OnPremUser[], deps: ObserveDeps): Promise<Observed[]> {
-  const pending: Pending[] = await Promise.all(
-    chunk.map(async (user) => {
-      const match: MatchState = matchUser(user, deps.cloudIndex, deps.matchOrder);
-      const obs: Observation = {
-        user: identityOf(user),
-        ...(user.readError ? { readError: user.readError } : {}),
-        source: await sourceSide(user, deps.fingerprint),
-        match,
-        route: decideRoute(user, deps.routing),
-      };
-      const photo = user.photo ? { photo: user.photo } : {};
-      return match.kind === 'matched' ? { obs, ...photo, cloudId: match.cloud.id } : { obs, ...photo };
-    }),
-  );
-
-  const matched = pending.filter((p): p is Required<Pending> => p.cloudId !== undefined);
-  const done = (): Observed[] => pending.map((p) => (p.photo ? { observation: p.obs, photo: p.photo } : { observation: p.obs }));
-  if (matched.length === 0) return done();
-
-  const metas = await deps.cloud.photoMeta(matched.map((p) => p.cloudId));
-  const toDownload: Required<Pending>[] = [];
-  for (const p of matched) {
-    const meta = metas.get(p.cloudId);
-    if (meta === undefined || isFailure(meta)) {
-      p.obs.cloud = { error: meta ? failureText(meta) : 'no answer for this user in the batch' };
-      continue;
+async function observeUser(user: OnPremUser, deps: ObserveDeps): Promise<Observation> {
+  const match = matchUser(user, deps.cloudIndex, deps.matchOrder);
+  // The source fingerprint (CPU) and the cloud metadata (network) go side by side.
+  const sourceP = sourceSide(user, deps);
+  const metaP = match.kind === 'matched' ? deps.cloud.photoMetaOf(match.cloud.id) : undefined;
+  metaP?.catch(() => undefined); // awaited below; not "unhandled" while the source side is still running
+  const obs: Observation = {
+    user: identityOf(user),
+    ...(user.readError ? { readError: user.readError } : {}),
+    source: await sourceP,
+    match,
+    route: decideRoute(user, deps.routing),
+  };
+  if (match.kind !== 'matched' || !metaP) return obs;
+  const meta = await metaP;
+  if (isFailure(meta)) {
+    obs.cloud = { error: failureText(meta) };
+    return obs;
+  }
+  const side: NonNullable<Observation['cloud']> = { meta };
+  obs.cloud = side;
+  if (!meta.exists || !obs.source.print) return obs; // nothing to compare: no download
+  const known = meta.etag ? deps.knownCloudPrint?.(obs.user.objectGuid, meta.etag) : undefined;
+  if (known) {
+    side.print = known;
+    return obs;
+  }
+  const bytes = await deps.cloud.comparePhotoOf(match.cloud.id, meta);
+  if (isFailure(bytes)) side.error = failureText(bytes);
+  else if (bytes === null) side.meta = { exists: false }; // deleted between the two reads
+  else {
+    try {
+      side.print = await deps.fingerprint(bytes);
+    } catch (err) {
+      side.unreadable = (err as Error).message;
     }
-    p.obs.cloud = { meta };
-    if (!meta.exists || !p.obs.source.print) continue; // nothing to compare: no download
-    const known = meta.etag ? deps.knownCloudPrint?.(p.obs.user.objectGuid, meta.etag) : undefined;
-    if (known) p.obs.cloud.print = known;
-    else toDownload.push(p);
   }
-
-  if (toDownload.length > 0) {
-    const bytes = await deps.cloud.photoBytes(toDownload.map((p) => p.cloudId));
-    await Promise.all(
-      toDownload.map(async (p) => {
-        const side = p.obs.cloud as NonNullable<Observation['cloud']>;
-        const b = bytes.get(p.cloudId);
-        if (b === undefined || isFailure(b)) side.error = b ? failureText(b) : 'no answer for this user in the batch';
-        else if (b === null) side.meta = { exists: false }; // deleted between the two reads
-        else {
-          try {
-            side.print = await deps.fingerprint(b);
-          } catch (err) {
-            side.unreadable = (err as Error).message;
-          }
-        }
-      }),
-    );
-  }
-  return done();
+  return obs;
 }
 
 /**
- * Chunks are pipelined: the next chunk is read from the directory and observed while the consumer works through
- * the one before, so network waits and fingerprinting overlap. At most two chunks are in flight; results come out
- * in directory order.
+ * Observes every user of `deps.users`. At most `window` users (and `windowBytes` of source photos) are between
+ * being read from the directory and being taken by the consumer, so memory stays bounded however large the tenant,
+ * and a slow consumer pauses the directory read. A failure that stops the run (Graph unreachable, sign-in) is thrown
+ * to the consumer; per-user failures are part of the observations.
  */
 export async function* observe(deps: ObserveDeps): AsyncGenerator<Observed> {
-  const size = deps.chunkSize ?? 20;
-  const start = (users: OnPremUser[]): Promise<Observed[]> => {
-    const p = observeChunk(users, deps);
-    p.catch(() => undefined); // observed when awaited; not "unhandled" if the consumer stops first
-    return p;
-  };
-  let inFlight: Promise<Observed[]> | undefined;
-  let chunk: OnPremUser[] = [];
-  for await (const user of deps.users) {
-    chunk.push(user);
-    if (chunk.length >= size) {
-      const next = start(chunk);
-      chunk = [];
-      if (inFlight) yield* await inFlight;
-      inFlight = next;
+  const maxUsers = Math.max(1, deps.window ?? DEFAULT_WINDOW);
+  const maxBytes = Math.max(1, deps.windowBytes ?? DEFAULT_WINDOW_BYTES);
+  const ready: Array<{ observed: Observed; bytes: number }> = [];
+  let held = 0;
+  let heldBytes = 0;
+  let finished = false;
+  let stopped = false;
+  let failure: { err: unknown } | undefined;
+  let wakeConsumer: (() => void) | undefined;
+  let wakeReader: (() => void) | undefined;
+  const nudge = (w: (() => void) | undefined): undefined => void w?.();
+
+  const reader = (async () => {
+    try {
+      let seq = 0;
+      for await (const user of deps.users) {
+        const bytes = user.photo?.bytes.length ?? 0;
+        while (!stopped && held > 0 && (held >= maxUsers || heldBytes + bytes > maxBytes)) await new Promise<void>((r) => (wakeReader = r));
+        if (stopped) break;
+        held += 1;
+        heldBytes += bytes;
+        const n = seq++;
+        observeUser(user, deps).then(
+          (observation) => {
+            ready.push({ observed: { observation, ...(user.photo ? { photo: user.photo } : {}), seq: n }, bytes });
+            wakeConsumer = nudge(wakeConsumer);
+          },
+          (err: unknown) => {
+            failure ??= { err };
+            wakeConsumer = nudge(wakeConsumer);
+          },
+        );
+      }
+    } catch (err) {
+      failure ??= { err };
+    } finally {
+      finished = true;
+      wakeConsumer = nudge(wakeConsumer);
     }
+  })();
+
+  try {
+    for (;;) {
+      if (failure) throw failure.err;
+      const next = ready.shift();
+      if (next) {
+        held -= 1;
+        heldBytes -= next.bytes;
+        wakeReader = nudge(wakeReader);
+        yield next.observed;
+        continue;
+      }
+      if (finished && held === 0) break;
+      await new Promise<void>((r) => (wakeConsumer = r));
+    }
+    await reader;
+  } finally {
+    stopped = true;
+    wakeReader = nudge(wakeReader);
   }
-  const last = chunk.length > 0 ? start(chunk) : undefined;
-  if (inFlight) yield* await inFlight;
-  if (last) yield* await last;
 }

@@ -18,6 +18,8 @@ export interface ReadDeps {
   routing: RoutingConfig;
   /** A fingerprint remembered for a user's cloud photo at this etag (so it is not downloaded again). */
   knownCloudPrint?: (objectGuid: string, etag: string) => PhotoPrint | undefined;
+  /** A fingerprint remembered for a user's source photo with this SHA-256 (so it is not decoded again). */
+  knownSourcePrint?: (objectGuid: string, sha256: string) => PhotoPrint | undefined;
 }
 
 /** Which users to look at, and the cloud users to match them against. */
@@ -68,7 +70,10 @@ export async function directoryScope(users: AsyncIterable<OnPremUser>, reader: G
   return { users, cloudUsers: await readAll(reader.users()) };
 }
 
-/** The observe stage over a scope: one Observation (and the source photo, to use at once and drop) per user. */
+/**
+ * The observe stage over a scope: one Observation (and the source photo, to use at once and drop) per user, in the
+ * order users complete; `seq` gives directory order back.
+ */
 export function observeScope(deps: ReadDeps, scope: ReadScope): AsyncGenerator<Observed> {
   return observe({
     users: scope.users,
@@ -78,5 +83,6 @@ export function observeScope(deps: ReadDeps, scope: ReadScope): AsyncGenerator<O
     matchOrder: deps.matchOrder,
     routing: deps.routing,
     ...(deps.knownCloudPrint ? { knownCloudPrint: deps.knownCloudPrint } : {}),
+    ...(deps.knownSourcePrint ? { knownSourcePrint: deps.knownSourcePrint } : {}),
   });
 }
