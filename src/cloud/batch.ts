@@ -76,13 +76,16 @@ export function createBatcher(http: GraphHttp, retry: RetryPolicy, opts: BatchOp
     pumping = true;
     try {
       while (queue.length > 0 && fatal === undefined) {
-        const lease = await http.limiter.acquire(Math.min(queue.length, BATCH_ITEMS_IN_FLIGHT));
-        if (fatal !== undefined) {
+        // Sized when our turn comes: by then more items may be queued.
+        const lease = await http.limiter.acquire(() => Math.max(1, Math.min(queue.length, BATCH_ITEMS_IN_FLIGHT)));
+        if (fatal !== undefined || queue.length === 0) {
           lease.release();
-          break;
+          if (fatal !== undefined) break;
+          continue;
         }
-        // Fewer than 4 units free: a batch of that many items (they all run at once). Otherwise a full batch.
-        const size = lease.units < BATCH_ITEMS_IN_FLIGHT ? lease.units : maxSize;
+        // Fewer than 4 units, or a level the service has not answered yet: as many items as units (they all run at
+        // once, and a refused probe costs that many 429s). Otherwise a full batch.
+        const size = lease.units < BATCH_ITEMS_IN_FLIGHT || lease.level > http.limiter.proven ? lease.units : maxSize;
         void send(queue.splice(0, size), lease);
       }
     } finally {

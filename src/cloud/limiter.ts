@@ -4,15 +4,17 @@
  * have items running on the server at once (Graph dispatches at most 4 items of a batch at a time).
  *
  * The allowance adapts (AIMD, as TCP does, with a remembered threshold):
- * - it starts at 4, the documented limit, and grows by one per success of a request that was sent with the whole
- *   allowance in use, up to the threshold (at first the ceiling, `cloud.maxInFlight`): a service that counts per
- *   mailbox is discovered in a few round trips;
+ * - it starts at 4, the documented limit, and grows by one per success while the allowance is what holds work back
+ *   (someone waits for units), up to the threshold (at first the ceiling, `cloud.maxInFlight`): a service that
+ *   counts per mailbox is discovered in a few round trips;
  * - a 429 halves the allowance (once per round: 429s of requests sent before the cut are the same event) and sets
  *   the threshold to what others held when that request was sent, so the allowance regrows at once to the level
  *   that worked and stays there;
  * - at the threshold it probes one unit above only after a long run of successes, and every failed probe doubles
  *   that run, so a service that allows exactly 4 costs a handful of 429s per run, not one every few requests.
  * A request asks for up to n units and gets what is free (at least 1); waiters are served first come, first served.
+ * Levels above the highest one the service has answered (`proven`) are tried with small requests only (see batch.ts),
+ * so a probe that fails costs a few 429s, not a batch of 20.
  */
 
 /** Graph's documented "4 concurrent requests" per app (per mailbox in one reading). */
@@ -48,8 +50,13 @@ export interface BudgetStats {
 export interface Limiter {
   /** Runs `task` holding 1 unit. */
   <T>(task: () => Promise<T>): Promise<T>;
-  /** Waits until a unit is free, then takes up to `units` of the free ones (at least 1). */
-  acquire(units?: number): Promise<Lease>;
+  /**
+   * Waits its turn (first come, first served) until a unit is free, then takes up to `units` of the free ones (at
+   * least 1). A function is asked when the turn comes, so a batch can size itself by what is queued by then.
+   */
+  acquire(units?: number | (() => number)): Promise<Lease>;
+  /** The highest in-flight level the service has answered without 429 (batches above it go out probe-sized). */
+  readonly proven: number;
   /** Current allowance (1…maxConcurrency). */
   readonly concurrency: number;
   /** The ceiling (`cloud.maxInFlight`). */
@@ -80,14 +87,11 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
   let probing = false;
   let inFlight = 0;
   const stats: BudgetStats = { requests: 0, throttled: 0, waitedMs: 0, peakAllowance: allowance };
-  const waiters: Array<{ units: number; grant: () => void }> = [];
+  let proven = allowance; // the documented level is taken as answered until a 429 says otherwise
+  const waiters: Array<(free: number) => void> = [];
 
   const pump = (): void => {
-    while (waiters.length > 0 && inFlight < allowance) {
-      const head = waiters.shift() as { units: number; grant: () => void };
-      head.units = Math.min(head.units, allowance - inFlight);
-      head.grant();
-    }
+    while (waiters.length > 0 && inFlight < allowance) (waiters.shift() as (free: number) => void)(allowance - inFlight);
   };
 
   const grow = (): void => {
@@ -96,27 +100,24 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
     pump();
   };
 
-  function acquire(units = 1): Promise<Lease> {
+  function acquire(want: number | (() => number) = 1): Promise<Lease> {
     return new Promise<Lease>((resolve) => {
-      const waiter = {
-        units: Math.max(1, Math.floor(units)),
-        grant: () => {
-          inFlight += waiter.units;
-          let released = false;
-          resolve({
-            units: waiter.units,
-            level: inFlight,
-            round,
-            release() {
-              if (released) return;
-              released = true;
-              inFlight -= waiter.units;
-              pump();
-            },
-          });
-        },
-      };
-      waiters.push(waiter);
+      waiters.push((free) => {
+        const units = Math.min(free, Math.max(1, Math.floor(typeof want === 'function' ? want() : want)));
+        inFlight += units;
+        let released = false;
+        resolve({
+          units,
+          level: inFlight,
+          round,
+          release() {
+            if (released) return;
+            released = true;
+            inFlight -= units;
+            pump();
+          },
+        });
+      });
       pump();
     });
   }
@@ -138,6 +139,7 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
       round += 1;
       // The service refused at least one unit of this request: it allows no more than the others held then.
       threshold = Math.max(1, Math.min(allowance - 1, lease ? lease.level - lease.units : allowance - 1));
+      proven = Math.min(proven, threshold);
       if (probing) probeAfter = Math.min(probeAfter * 2, 1 << 16);
       probing = false;
       streak = 0;
@@ -146,20 +148,25 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
     }
     if (status < 200 || status >= 500) return; // no answer, or server trouble: says nothing about concurrency
     stats.requests += 1;
+    if (lease) proven = Math.max(proven, lease.level);
     if (allowance >= maxInFlight) return;
-    if (lease && lease.level < allowance) return; // sent below the allowance: proves nothing about it
-    if (allowance < threshold) return grow();
-    // At the threshold: probe above it only after a long run of successes.
-    streak += 1;
-    if (probeAfter === 0) probeAfter = 8 * allowance;
-    if (probing && streak >= allowance * 2) {
-      // The probe held for two windows: the service allows this much; take it as the new threshold.
-      threshold = allowance;
-      probing = false;
-      streak = 0;
+    // Below the threshold: grow while the allowance is what holds work back (someone waits, or all of it was in use).
+    if (allowance < threshold) {
+      if (waiters.length > 0 || (lease !== undefined && lease.level >= allowance)) grow();
       return;
     }
-    if (!probing && streak >= probeAfter) {
+    // At the threshold: probe one above it only after a long run of successes.
+    streak += 1;
+    if (probeAfter === 0) probeAfter = 8 * allowance;
+    if (probing) {
+      if (proven >= allowance) {
+        threshold = allowance; // the probe level was used and answered: the service allows it
+        probing = false;
+        streak = 0;
+      }
+      return;
+    }
+    if (streak >= probeAfter && waiters.length > 0) {
       probing = true;
       streak = 0;
       grow();
@@ -171,6 +178,7 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
     concurrency: { get: () => allowance, enumerable: true },
     maxConcurrency: { value: maxInFlight, enumerable: true },
     inFlight: { get: () => inFlight, enumerable: true },
+    proven: { get: () => proven, enumerable: true },
     feedback: { value: feedback, enumerable: true },
     waited: { value: (ms: number) => void (stats.waitedMs += Math.max(0, ms)), enumerable: true },
     stats: { value: () => ({ ...stats }), enumerable: true },
