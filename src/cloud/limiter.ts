@@ -131,6 +131,7 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
     }
   };
 
+  let held = 0;
   const feedback = (status: number, lease?: LeaseInfo): void => {
     if (status === 429) {
       stats.requests += 1;
@@ -140,7 +141,9 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
       // The service refused at least one unit of this request: it allows no more than the others held then.
       threshold = Math.max(1, Math.min(allowance - 1, lease ? lease.level - lease.units : allowance - 1));
       proven = Math.min(proven, threshold);
-      if (probing) probeAfter = Math.min(probeAfter * 2, 1 << 16);
+      // Every throttling event makes the next probe wait twice as long: a run pays a handful of 429s, not one
+      // per probe interval (a lucky success just above the limit, seen only by the client, cannot reset this).
+      probeAfter = Math.min(Math.max(probeAfter, 8 * threshold) * 2, 1 << 16);
       probing = false;
       streak = 0;
       allowance = Math.max(1, Math.floor(allowance / 2));
@@ -155,19 +158,22 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
       if (waiters.length > 0 || (lease !== undefined && lease.level >= allowance)) grow();
       return;
     }
-    // At the threshold: probe one above it only after a long run of successes.
-    streak += 1;
-    if (probeAfter === 0) probeAfter = 8 * allowance;
     if (probing) {
-      if (proven >= allowance) {
-        threshold = allowance; // the probe level was used and answered: the service allows it
+      // The probe level holds once it has been used and answered for two windows.
+      if (lease === undefined || lease.level >= allowance) held += 1;
+      if (held >= 2 * allowance) {
+        threshold = allowance;
         probing = false;
         streak = 0;
       }
       return;
     }
+    // At the threshold: probe one above it only after a long run of successes.
+    streak += 1;
+    if (probeAfter === 0) probeAfter = 8 * allowance;
     if (streak >= probeAfter && waiters.length > 0) {
       probing = true;
+      held = 0;
       streak = 0;
       grow();
     }
