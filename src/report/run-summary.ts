@@ -46,6 +46,19 @@ export interface AttentionItem {
   reason: string;
 }
 
+/** The run's Graph traffic as the cloud connection's in-flight budget counted it (docs/troubleshooting.md). */
+export interface GraphTraffic {
+  /** Units of work answered: plain requests plus $batch items. */
+  requests: number;
+  /** Answers 429. */
+  throttled: number;
+  /** Retry-After and backoff waits, summed over requests (they wait side by side). */
+  waitedMs: number;
+  /** Highest in-flight allowance reached, and the configured ceiling (cloud.maxInFlight). */
+  peakInFlight: number;
+  maxInFlight: number;
+}
+
 export interface RunSummary {
   command: 'reconcile' | 'fix';
   runId: string;
@@ -66,6 +79,7 @@ export interface RunSummary {
   /** Errors and cloud-changed conflicts: the skipped users that need a person (see `AttentionItem`). */
   attention: AttentionItem[];
   verification?: { verified: boolean; distance: number | null; detail: string };
+  graph?: GraphTraffic;
 }
 
 /**
@@ -75,7 +89,7 @@ export interface RunSummary {
 export function runSummary(
   r: RunResult,
   exitCode: number,
-  opts: { command?: RunSummary['command']; verification?: RunSummary['verification'] } = {},
+  opts: { command?: RunSummary['command']; verification?: RunSummary['verification']; graph?: GraphTraffic } = {},
 ): RunSummary {
   const command = opts.command ?? 'reconcile';
   const everyUser = command === 'fix';
@@ -115,5 +129,6 @@ export function runSummary(
     actions,
     attention,
     ...(verification ? { verification } : {}),
+    ...(opts.graph ? { graph: opts.graph } : {}),
   };
 }

@@ -38,7 +38,17 @@ export function renderRunText(s: RunSummary): string {
       (s.dryRun || s.refused ? 'nothing written.' : `${x.written} written, ${x.failed} failed.`),
   );
   if (s.verification) lines.push(`verification: ${s.verification.detail}`);
+  if (s.graph) lines.push(graphLine(s.graph));
   return `${lines.join('\n')}\n`;
+}
+
+/** `Graph: 2,334 requests, 9 answered 429 (0.4%), 19.2 s waiting before retries; in flight at most 4 (ceiling 16)` */
+export function graphLine(g: NonNullable<RunSummary['graph']>): string {
+  const share = g.requests > 0 ? ` (${((100 * g.throttled) / g.requests).toFixed(1)}%)` : '';
+  return (
+    `Graph: ${plural(g.requests, 'request').replace(/^\d+/, g.requests.toLocaleString('en-US'))}, ${g.throttled} answered 429${share}, ` +
+    `${(g.waitedMs / 1000).toFixed(1)} s waiting before retries; in flight at most ${g.peakInFlight} (ceiling ${g.maxInFlight})`
+  );
 }
 
 function plural(n: number, word: string): string {

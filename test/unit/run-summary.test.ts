@@ -53,6 +53,14 @@ describe('run summary', () => {
     assert.doesNotMatch(text, /Needs attention/);
   });
 
+  it('ends with the Graph traffic the budget counted: requests, 429s, time waiting, the in-flight peak', () => {
+    const graph = { requests: 2334, throttled: 9, waitedMs: 19_152, peakInFlight: 4, maxInFlight: 16 };
+    const s = runSummary(result([set]), 0, { graph });
+    assert.deepEqual(s.graph, graph);
+    assert.match(renderRunText(s), /^Graph: 2,334 requests, 9 answered 429 \(0\.4%\), 19\.2 s waiting before retries; in flight at most 4 \(ceiling 16\)$/m);
+    assert.doesNotMatch(renderRunText(runSummary(result([set]), 0)), /^Graph:/m);
+  });
+
   it('says so when the tenant photo policy could not be read (writes assumed allowed)', () => {
     const r = { ...result([set]), policy: { source: 'unknown' as const, allowsCloudWrites: true, detail: 'Photo update settings unreadable (HTTP 403).' } };
     assert.match(renderRunText(runSummary(r, 0)), /^ {2}tenant policy: Photo update settings unreadable \(HTTP 403\)\.$/m);

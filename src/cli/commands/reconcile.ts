@@ -69,7 +69,9 @@ async function execute(io: CliIo, raw: z.infer<typeof reconcileOptions> & { user
       const { result, verification } = await running.finally(() => progress.stop());
       const counts = runCounts(result, verification);
       const exitCode = exitCodeOf({ kind: 'run', run: ad ? addRunCounts(counts, adRunCounts(ad)) : counts });
-      const s = runSummary(result, exitCode, { command, ...(verification ? { verification } : {}) });
+      const budget = cloud.limiter.stats();
+      const graph = { requests: budget.requests, throttled: budget.throttled, waitedMs: budget.waitedMs, peakInFlight: budget.peakAllowance, maxInFlight: cloud.limiter.maxConcurrency };
+      const s = runSummary(result, exitCode, { command, graph, ...(verification ? { verification } : {}) });
       const status = result.refused || ad?.refused ? 'aborted' : exitCode === EXIT.ok ? 'ok' : 'partial';
       return { value: { summary: s, ...(ad ? { ad } : {}) }, status, exitCode, summary: ad ? { ...s.summary, activeDirectory: ad.summary } : s.summary };
     });
