@@ -10,8 +10,9 @@
  * - a 429 halves the allowance (once per round: 429s of requests sent before the cut are the same event) and sets
  *   the threshold to what others held when that request was sent, so the allowance regrows at once to the level
  *   that worked and stays there;
- * - at the threshold it probes one unit above only after a long run of successes, and every failed probe doubles
- *   that run, so a service that allows exactly 4 costs a handful of 429s per run, not one every few requests.
+ * - at the threshold it probes one unit above only after a long run of successes, and every 429 doubles that run;
+ *   a probe level is kept only after eight windows of successes at it. A service that allows exactly 4 costs a
+ *   handful of 429s per run, not one every few requests.
  * A request asks for up to n units and gets what is free (at least 1); waiters are served first come, first served.
  * Levels above the highest one the service has answered (`proven`) are tried with small requests only (see batch.ts),
  * so a probe that fails costs a few 429s, not a batch of 20.
@@ -21,6 +22,8 @@
 export const DOCUMENTED_IN_FLIGHT = 4;
 /** Default ceiling of the budget (`cloud.maxInFlight`); see docs/configuration.md for why 16. */
 export const DEFAULT_MAX_IN_FLIGHT = 16;
+/** Windows of successes at a probe level before it becomes the threshold. */
+const PROBE_HOLD_WINDOWS = 8;
 /** Items of one $batch the service runs at once, hence the units a batch holds. */
 export const BATCH_ITEMS_IN_FLIGHT = 4;
 
@@ -159,9 +162,11 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
       return;
     }
     if (probing) {
-      // The probe level holds once it has been used and answered for two windows.
+      // The probe level holds once it has been used and answered for eight windows: the client counts a unit as busy
+      // until it has read the answer, the service frees it earlier, so a busy client sees lucky successes just above
+      // the limit; eight windows of them in a row do not happen by luck.
       if (lease === undefined || lease.level >= allowance) held += 1;
-      if (held >= 2 * allowance) {
+      if (held >= PROBE_HOLD_WINDOWS * allowance) {
         threshold = allowance;
         probing = false;
         streak = 0;
