@@ -6,6 +6,7 @@
  * budget, not this stage, decides how many requests run. Observations come out as users complete, each with its
  * directory sequence number (`seq`) for callers that want directory order back.
  */
+import pLimit from 'p-limit';
 import type { CloudPhotoMeta, MatchKey, OnPremUser, PhotoPrint, SourcePhoto } from '../../model.js';
 import { sha256Hex } from '../../photo/fingerprint.js';
 import { matchUser, type CloudIndex } from '../decide/match.js';
@@ -28,8 +29,13 @@ export interface CloudPhotoReader {
   comparePhotoOf(id: string, meta: CloudPhotoMeta): Promise<Buffer | null | Failure>;
 }
 
-/** Users in the window by default: enough to keep 16 in-flight units busy with 20-item batches several times over. */
-export const DEFAULT_WINDOW = 256;
+/** Users in the window by default: enough to keep 16 in-flight units busy with 20-item batches. */
+export const DEFAULT_WINDOW = 128;
+/**
+ * Photos fingerprinted at once. Decoding is CPU work on libuv's four threads: more at once only holds more decoded
+ * images (and native memory) while they wait for a core.
+ */
+export const FINGERPRINT_CONCURRENCY = 4;
 /** Source photo bytes the window may hold (AD thumbnails are ≤ 100 KB; HR folder photos can be megabytes). */
 export const DEFAULT_WINDOW_BYTES = 32 * 1024 * 1024;
 
@@ -129,7 +135,9 @@ async function observeUser(user: OnPremUser, deps: ObserveDeps): Promise<Observa
  * and a slow consumer pauses the directory read. A failure that stops the run (Graph unreachable, sign-in) is thrown
  * to the consumer; per-user failures are part of the observations.
  */
-export async function* observe(deps: ObserveDeps): AsyncGenerator<Observed> {
+export async function* observe(given: ObserveDeps): AsyncGenerator<Observed> {
+  const decode = pLimit(FINGERPRINT_CONCURRENCY);
+  const deps: ObserveDeps = { ...given, fingerprint: (bytes) => decode(() => given.fingerprint(bytes)) };
   const maxUsers = Math.max(1, deps.window ?? DEFAULT_WINDOW);
   const maxBytes = Math.max(1, deps.windowBytes ?? DEFAULT_WINDOW_BYTES);
   const ready: Array<{ observed: Observed; bytes: number }> = [];
