@@ -3,7 +3,6 @@
  * and hands every outcome to the recorder as its answer arrives (its own transaction and audit line), so a crash mid-run
  * loses nothing that was written. One user's failure never stops the others.
  */
-import pLimit from 'p-limit';
 import type { Route } from '../../model.js';
 import type { Decision } from '../decide/plan.js';
 import type { PhotoSpool } from './spool.js';
@@ -12,17 +11,12 @@ import type { Pushed, Recorder } from './record.js';
 import { unavailableWriter } from './unavailable.js';
 import type { PhotoWriter, WriteResult } from './writer.js';
 
-/** Writer calls in flight at once: enough to keep a 16-unit cloud budget busy with 20-item batches. */
-export const BATCHES_IN_FLIGHT = 4;
-
 export interface ApplyDeps {
   writers: Partial<Record<Route, PhotoWriter>>;
   spool: PhotoSpool;
   recorder: Recorder;
   /** Items per writer call (the writer may split further). */
   batchSize?: number;
-  /** Writer calls in flight at once (default BATCHES_IN_FLIGHT). */
-  batchesInFlight?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -125,10 +119,7 @@ export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps)
         return fn(writer);
       }
     };
-    // Several batches at once: the cloud budget decides how many requests run, and one write waiting out a
-    // Retry-After holds up only its own batch.
-    const parallel = pLimit(deps.batchesInFlight ?? BATCHES_IN_FLIGHT);
-    await Promise.all(chunks(list.filter((d) => d.action === 'set'), size).map((batch) => parallel(async () => {
+    for (const batch of chunks(list.filter((d) => d.action === 'set'), size)) {
       const photos = await Promise.all(batch.map((d) => deps.spool.get(d.user.objectGuid)));
       const items = batch.map((d, i) => ({ key: d.user.objectGuid, identity: identityFor(d), jpeg: (photos[i] as { jpeg: Buffer }).jpeg }));
       const pushed = (i: number): Pushed => {
@@ -137,16 +128,13 @@ export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps)
       };
       const rec = recordEach(deps.recorder, batch, (d, r, i) => done(d, r, pushed(i)));
       rec.rest(await call((w) => w.setPhotos(items, rec.one)));
-    })));
+    }
     for (const batch of chunks(list.filter((d) => d.action === 'delete'), size)) {
       const items = batch.map((d) => ({ key: d.user.objectGuid, identity: identityFor(d) }));
       const rec = recordEach(deps.recorder, batch, (d, r) => done(d, r));
       rec.rest(await call((w) => w.deletePhotos(items, rec.one)));
     }
   }
-  // Batches finish in any order; report them in plan order.
-  const position = new Map(work.map((d, i) => [d, i]));
-  applied.sort((a, b) => (position.get(a.decision) ?? 0) - (position.get(b.decision) ?? 0));
   const ok = applied.filter((a) => a.result.ok).length;
   return { applied, ok, failed: applied.length - ok };
 }
