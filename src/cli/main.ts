@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../app/package-root.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerReport } from './commands/report.js';
 import { createContext } from './context.js';
@@ -25,7 +26,7 @@ function packageVersion(): string {
   }
 }
 
-const COMMANDS = [registerReconcile, registerReport, registerCompare, registerDemo];
+const COMMANDS = [registerDoctor, registerReport, registerReconcile, registerCompare, registerDemo];
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const ctx = createContext(io);

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { CHECK_IDS, doctorExitCode, fail, ok, skip, summarise, warn, type Check, type DoctorReport } from '../../src/doctor/check.js';
+import { renderDoctorJson, renderDoctorTable } from '../../src/doctor/render.js';
+import { has, tokenRoles } from '../../src/doctor/roles.js';
+
+const jwt = (claims: unknown): string => `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+
+function report(checks: Check[]): DoctorReport {
+  return { generatedAt: '2026-01-01T00:00:00.000Z', configFile: 'c.json', checks, summary: summarise(checks), exitCode: doctorExitCode(checks) };
+}
+
+describe('doctor: roles, exit code, rendering', () => {
+  it('reads the roles claim of an app-only token, and nothing from a token that is not a JWT', () => {
+    assert.deepEqual(tokenRoles(jwt({ roles: ['User.Read.All', 7, 'ProfilePhoto.ReadWrite.All'] })), ['User.Read.All', 'ProfilePhoto.ReadWrite.All']);
+    assert.deepEqual(tokenRoles(jwt({ aud: 'x' })), []);
+    assert.equal(tokenRoles('opaque-token'), undefined);
+    assert.equal(tokenRoles('a.!!!not-base64-json.c'), undefined);
+  });
+
+  it('matches roles case-insensitively against the least and higher privileged permissions', () => {
+    assert.ok(has(['user.read.all'], 'users.read'));
+    assert.ok(has(['User.ReadWrite.All'], 'photo.write'));
+    assert.ok(!has(['User.Read.All'], 'photo.write'));
+    assert.ok(!has(['Directory.Read.All'], 'photo.read'), 'Directory.Read.All does not cover photos');
+  });
+
+  it('exit 0 all ok or skipped, 1 warnings only, else the code of the first failure', () => {
+    assert.equal(doctorExitCode([ok('config', 'c', ''), skip('exchange-pwsh', 'p', '')]), 0);
+    assert.equal(doctorExitCode([ok('config', 'c', ''), warn('state-lock', 'l', '', 'x')]), 1);
+    assert.equal(doctorExitCode([warn('state-lock', 'l', '', 'x'), fail('directory-base-dn', 'b', '', 'x', 2), fail('cloud-sign-in', 's', '', 'x')]), 2);
+    assert.equal(doctorExitCode([fail('cloud-sign-in', 's', '', 'x')]), 4);
+  });
+
+  it('every check id has a unique, stable name', () => {
+    assert.equal(new Set(CHECK_IDS).size, CHECK_IDS.length);
+  });
+
+  it('the table strips control characters from messages and links each advice to its section', () => {
+    const text = renderDoctorTable(report([ok('config', 'config valid', 'fine'), fail('directory-bind', 'bind', 'refused \u001b[31mred\u0000', 'check \u0007it')]));
+    // eslint-disable-next-line no-control-regex
+    assert.ok(!/[\u0000-\u0008\u001b\u007f]/.test(text));
+    assert.match(text, /bind +FAIL +refused \[31mred/);
+    assert.match(text, /→ check it \(docs\/troubleshooting\.md#doctor-directory-bind\)/);
+    assert.match(text, /1 ok, 0 warnings, 1 failed, 0 skipped: not ready \(exit 4\)/);
+  });
+
+  it('JSON carries id, result, detail, advice and the doc link for each check', () => {
+    const j = JSON.parse(renderDoctorJson(report([warn('state-lock', 'lock', 'held', 'wait')]))) as { exitCode: number; checks: Array<Record<string, string>> };
+    assert.equal(j.exitCode, 1);
+    assert.deepEqual(j.checks[0], { id: 'state-lock', title: 'lock', result: 'warn', detail: 'held', advice: 'wait', doc: 'docs/troubleshooting.md#doctor-state-lock' });
+  });
+});
