@@ -39,9 +39,10 @@ describe('HTML report pieces', () => {
     assert.equal(photoNote(row('error', 'cloud photo: 503'), 'cloud'), 'unreadable');
   });
 
-  it('makes a 64×64 WebP thumbnail of about a kilobyte, and none of bytes that are not an image', async () => {
+  it('makes a 64×64 WebP thumbnail under a kilobyte and a half, and none of bytes that are not an image', async () => {
     const uri = await thumbnailUri(await distinctPhoto(3, { size: 648 }));
     assert.ok(uri?.startsWith('data:image/webp;base64,'));
+    if (!uri) return;
     const bytes = Buffer.from(uri.slice(uri.indexOf(',') + 1), 'base64');
     const meta = await sharp(bytes).metadata();
     assert.deepEqual([meta.format, meta.width, meta.height], ['webp', 64, 64]);

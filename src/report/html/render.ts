@@ -27,32 +27,50 @@ function safeDiff(d: DiffGrid | undefined): { side: number; cells: number[] } | 
   return { side: d.side, cells: d.cells.map((v) => (Number.isFinite(v) ? Math.round(Math.min(1, Math.max(0, v)) * 100) / 100 : 0)) };
 }
 
-/** The data block: rows as arrays (compact at 10,000 users), statuses and routes as lookup tables. */
+/** The first RDN and its parent (`CN=A\\, B,OU=x,DC=y` → `CN=A\\, B` and `OU=x,DC=y`). */
+export function splitDn(dn: string): [string, string] {
+  const m = /^((?:[^,\\]|\\.)*),(.*)$/s.exec(dn);
+  return m ? [m[1] as string, m[2] as string] : [dn, ''];
+}
+
+/**
+ * The data block: one array per row; repeated strings (statuses, routes, reasons, route reasons, parent DNs) go
+ * once into a string table and rows point at them, which halves the data at 10,000 users.
+ */
 function dataBlock(page: HtmlPage): string {
-  const statuses: string[] = [];
-  const routes: string[] = [];
-  const index = (list: string[], v: string): number => {
-    const i = list.indexOf(v);
-    return i === -1 ? list.push(v) - 1 : i;
+  const table: string[] = [];
+  const at = new Map<string, number>();
+  const ref = (v: string): number => {
+    let i = at.get(v);
+    if (i === undefined) {
+      i = table.push(v) - 1;
+      at.set(v, i);
+    }
+    return i;
   };
-  const rows = page.rows.map((r: HtmlRow) => [
-    clean(r.name),
-    clean(r.upn),
-    clean(r.dn),
-    index(statuses, clean(r.status)),
-    clean(r.reason),
-    r.distance !== null && Number.isFinite(r.distance) ? r.distance : null,
-    index(routes, clean(r.route)),
-    clean(r.routeWhy),
-    clean(r.action ?? ''),
-    clean(r.result ?? ''),
-    safeImageUri(r.visual?.thumbs?.source) ?? null,
-    safeImageUri(r.visual?.thumbs?.cloud) ?? null,
-    photoNote(r, 'source'),
-    photoNote(r, 'cloud'),
-    safeDiff(r.visual?.diff),
-  ]);
-  return jsonForScript({ kind: page.kind, statuses, ranks: statuses.map(statusRank), routes, rows });
+  const rows = page.rows.map((r: HtmlRow) => {
+    const [dnHead, dnParent] = splitDn(clean(r.dn));
+    return [
+      clean(r.name),
+      clean(r.upn),
+      dnHead,
+      ref(dnParent),
+      ref(clean(r.status)),
+      ref(clean(r.reason)),
+      r.distance !== null && Number.isFinite(r.distance) ? r.distance : null,
+      ref(clean(r.route)),
+      ref(clean(r.routeWhy)),
+      ref(clean(r.action ?? '')),
+      ref(clean(r.result ?? '')),
+      safeImageUri(r.visual?.thumbs?.source) ?? 0,
+      safeImageUri(r.visual?.thumbs?.cloud) ?? 0,
+      ref(photoNote(r, 'source')),
+      ref(photoNote(r, 'cloud')),
+      safeDiff(r.visual?.diff) ?? 0,
+    ];
+  });
+  const ranks = table.map((v) => statusRank(v));
+  return jsonForScript({ kind: page.kind, table, ranks, rows });
 }
 
 /** What stands in for a photo the report has no thumbnail of. */

@@ -7,7 +7,8 @@ export const SCRIPT = `(function(){'use strict';
 var D=JSON.parse(document.getElementById('hps-data').textContent);
 var PAGE=200,plan=D.kind==='plan';
 var coll=new Intl.Collator(undefined,{sensitivity:'base',numeric:true});
-var rows=D.rows.map(function(a,i){return{i:i,name:a[0],upn:a[1],dn:a[2],status:D.statuses[a[3]],rank:D.ranks[a[3]],reason:a[4],distance:a[5],route:D.routes[a[6]],routeWhy:a[7],action:a[8],result:a[9],src:a[10],cloud:a[11],srcNote:a[12],cloudNote:a[13],diff:a[14],hay:(a[0]+' '+a[1]+' '+a[2]+' '+a[4]).toLowerCase()};});
+var T=D.table;
+var rows=D.rows.map(function(a,i){var dn=T[a[3]]?a[2]+','+T[a[3]]:a[2];return{i:i,name:a[0],upn:a[1],dn:dn,status:T[a[4]],rank:D.ranks[a[4]],reason:T[a[5]],distance:a[6],route:T[a[7]],routeWhy:T[a[8]],action:T[a[9]],result:T[a[10]],src:a[11]||null,cloud:a[12]||null,srcNote:T[a[13]],cloudNote:T[a[14]],diff:a[15]||null,hay:(a[0]+' '+a[1]+' '+dn+' '+T[a[5]]).toLowerCase()};});
 var st={status:{},route:{},q:'',sort:'status',limit:PAGE};
 function boxes(sel,into){document.querySelectorAll(sel).forEach(function(b){into[b.value]=b.checked;b.addEventListener('change',function(){into[b.value]=b.checked;st.limit=PAGE;draw();});});}
 boxes('input[name=status]',st.status);boxes('input[name=route]',st.route);
