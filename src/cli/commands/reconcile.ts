@@ -14,10 +14,12 @@ import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { directoryKey } from '../../state/keys.js';
 import { renderRunJson, renderRunText, runSummary, type RunSummary } from '../../report/run-summary.js';
+import { planPage } from '../../report/html/from-plan.js';
+import { renderHtmlPage } from '../../report/html/render.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { runHooks, type CliIo } from '../io.js';
-import type { CommandResult } from '../output.js';
+import { checkOutputFile, type CommandResult } from '../output.js';
 import { progressFor } from '../progress.js';
 import { withResources } from '../resources.js';
 
@@ -25,7 +27,8 @@ const common = {
   dryRun: z.boolean().default(false),
   allowDelete: z.boolean().default(false),
   force: z.boolean().default(false),
-  output: z.enum(['text', 'json']).default('text'),
+  output: z.enum(['text', 'json', 'html']).default('text'),
+  out: z.string().min(1).optional(),
   config: z.string().min(1).optional(),
 };
 
@@ -48,6 +51,9 @@ function dirKey(cfg: Config): string {
 
 async function execute(io: CliIo, raw: z.infer<typeof reconcileOptions> & { user?: string }, command: 'reconcile' | 'fix'): Promise<CommandResult<RunSummary>> {
   const cfg = await loadConfig(resolve(io.cwd, raw.config ?? DEFAULT_CONFIG_FILE));
+  const outFile = raw.out === undefined ? undefined : resolve(io.cwd, raw.out);
+  if (outFile) await checkOutputFile(outFile);
+  let html: (() => string) | undefined;
   const opts: ReconcileOptions = { dryRun: raw.dryRun, full: raw.full, reload: raw.reload, allowDelete: raw.allowDelete, force: raw.force, ...(raw.user ? { user: raw.user } : {}) };
   const summary = await withRun(cfg, io.env, { name: command, options: opts, ...runHooks(io) }, async (run) =>
     withResources(async (use) => {
@@ -70,11 +76,13 @@ async function execute(io: CliIo, raw: z.infer<typeof reconcileOptions> & { user
       }
       const exitCode = exitCodeOf(result, verification);
       const s = runSummary(result, exitCode, { command, ...(verification ? { verification } : {}) });
+      html = () => renderHtmlPage(planPage(result, s));
       const status = result.refused ? 'aborted' : exitCode === EXIT.ok ? 'ok' : 'partial';
       return { value: s, status, exitCode, summary: s.summary };
     }),
   );
-  return { data: summary, exitCode: summary.exitCode, format: raw.output, render: (f) => (f === 'json' ? renderRunJson(summary) : renderRunText(summary)) };
+  const render = (f: string): string => (f === 'json' ? renderRunJson(summary) : f === 'html' && html ? html() : renderRunText(summary));
+  return { data: summary, exitCode: summary.exitCode, format: raw.output, render, ...(outFile ? { outFile } : {}) };
 }
 
 export function runReconcile(opts: z.infer<typeof reconcileOptions>, io: CliIo): Promise<CommandResult<RunSummary>> {
@@ -90,7 +98,8 @@ function withCommonOptions(cmd: Command): Command {
     .option('--dry-run', 'show the plan; write nothing')
     .option('--allow-delete', 'delete cloud photos whose on-prem photo was cleared')
     .option('--force', 'apply even when a safety threshold refuses the plan')
-    .option('--output <format>', 'text or json (a summary for schedulers)', 'text')
+    .option('--output <format>', 'text, json (a summary for schedulers) or html (the plan with photos side by side)', 'text')
+    .option('--out <file>', 'write the output to a file instead of stdout (e.g. --dry-run --output html --out plan.html)')
     .option('--config <file>', 'config file (default ./hybrid-photo-sync.config.json)');
 }
 
