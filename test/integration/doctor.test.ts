@@ -7,11 +7,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { hostname } from 'node:os';
+import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { createPhotoGenerator } from '../../mocks/fixtures/photos/generate.js';
 import { runDoctorCommand } from '../../src/cli/commands/doctor.js';
 import { createLogger, type CliIo } from '../../src/cli/io.js';
 import { lockPathFor } from '../../src/state/lock.js';
+import { openSqliteStore } from '../../src/state/sqlite-store.js';
 import { runHps } from '../support/cli.js';
 import { buildHybridWorld, CLIENT_SECRET, type HybridWorld } from '../support/hybrid-world.js';
 import { locatePwsh, makeStore, STUB_MODULE } from '../support/pwsh.js';
@@ -198,6 +201,25 @@ describe('hps doctor (Samba + emulator + PowerShell stub)', function () {
     const lock = check(report, 'state-lock');
     assert.equal(lock.result, 'warn');
     assert.match(lock.detail, new RegExp(`pid ${process.pid} .*a run is in progress`));
+  });
+
+  it('state: a state file from a newer build fails (exit 2); an older lock of a dead run is only a warning', async () => {
+    const statePath = path.join(world.dir, 'newer', 'state.db');
+    openSqliteStore(statePath).close();
+    const db = new Database(statePath);
+    db.prepare('INSERT INTO schema_version (version, applied_at, description) VALUES (?, ?, ?)').run(99, 'later', 'from the future');
+    db.close();
+    await writeFile(lockPathFor(statePath), JSON.stringify({ pid: 2 ** 22 + 17, hostname: hostname(), startedAt: '2020-01-01T00:00:00.000Z', nonce: 'n' }));
+    const { code, report } = await doctor((c) => {
+      c.state = { path: statePath };
+    });
+    assert.equal(code, 2);
+    const schema = check(report, 'state-schema');
+    assert.equal(schema.result, 'fail');
+    assert.match(schema.detail, /schema version 99, newer than this build/);
+    const lock = check(report, 'state-lock');
+    assert.equal(lock.result, 'warn');
+    assert.match(lock.detail, /left behind by pid \d+ .*\(dead-pid\)/);
   });
 
   describe('permissions (emulator clients with other roles)', () => {
