@@ -17,7 +17,7 @@ import { summarise } from '../../src/reconcile/classify.js';
 import { renderHtml } from '../../src/report/html.js';
 import { HTML_BUDGET } from '../../src/report/html/budget.js';
 import type { UserVisual } from '../../src/report/html/page.js';
-import { thumbnailUri } from '../../src/report/html/thumbnails.js';
+import { thumbnailUri } from '../../src/photo/thumbnail.js';
 import type { Report } from '../../src/report/model.js';
 import { chromiumOrSkip } from '../support/chromium.js';
 import { classifiedUser, photosSeen } from '../support/report-fixture.js';

@@ -13,7 +13,7 @@ import { distinctPhoto } from '../../mocks/fixtures/photos/generate.js';
 import { STATUSES, type Status } from '../../src/model.js';
 import { summarise } from '../../src/reconcile/classify.js';
 import { renderHtml } from '../../src/report/html.js';
-import { createThumbnailCollector } from '../../src/report/html/thumbnails.js';
+import { createThumbnailCollector } from '../../src/app/thumbnails.js';
 import type { Report } from '../../src/report/model.js';
 import { chromiumOrSkip, watchPage, type Watch } from '../support/chromium.js';
 import { photosSeen, usersPerStatus } from '../support/report-fixture.js';

@@ -76,7 +76,7 @@ async function execute(io: CliIo, raw: z.infer<typeof reconcileOptions> & { user
       }
       const exitCode = exitCodeOf(result, verification);
       const s = runSummary(result, exitCode, { command, ...(verification ? { verification } : {}) });
-      html = () => renderHtmlPage(planPage(result, s));
+      html = () => renderHtmlPage(planPage(result.plan.decisions, s));
       const status = result.refused ? 'aborted' : exitCode === EXIT.ok ? 'ok' : 'partial';
       return { value: s, status, exitCode, summary: s.summary };
     }),

@@ -2,15 +2,24 @@
  * A reconcile or fix plan (`--dry-run --output html`) or run as an HtmlPage: every decision with its action and
  * outcome, the photos of users that need attention side by side.
  */
-import type { ReconcileResult } from '../../app/reconcile.js';
 import { STATUSES } from '../../model.js';
+import type { ClassifiedUser } from '../../reconcile/classify.js';
 import type { RunSummary } from '../run-summary.js';
 import { rowOf } from './from-report.js';
 import type { HtmlPage, UserVisual } from './page.js';
 
-export function planPage(result: ReconcileResult, summary: RunSummary, visuals?: ReadonlyMap<string, UserVisual>, now: Date = new Date()): HtmlPage {
+/** One planned decision, as the planner makes it (only what the page shows). */
+export interface PlanDecision {
+  user: ClassifiedUser;
+  status: string;
+  action: string;
+  reason: string;
+  route: string;
+}
+
+export function planPage(decisions: readonly PlanDecision[], summary: RunSummary, visuals?: ReadonlyMap<string, UserVisual>, now: Date = new Date()): HtmlPage {
   const outcome = new Map(summary.actions.map((a) => [a.objectGuid, a]));
-  const rows = result.plan.decisions.map((d) => {
+  const rows = decisions.map((d) => {
     const a = outcome.get(d.user.objectGuid);
     return {
       ...rowOf(d.user, visuals?.get(d.user.objectGuid)),

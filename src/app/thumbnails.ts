@@ -1,30 +1,13 @@
 /**
  * Thumbnails for the HTML report, made while the run has a user's photo bytes in hand and only for users that need
- * attention: a 64×64 centre crop as WebP (about 0.7 KB, under 1 KB as a data: URI). The collector keeps these small
+ * attention (src/photo/thumbnail.ts: 64 px WebP, under 1 KB as a data: URI). The collector keeps these small
  * strings, never the photos, so memory stays under 2 KB per attention user however big the photos are.
  */
-import sharp from 'sharp';
-import { DEFAULT_MAX_PIXELS } from '../../photo/decode.js';
-import { needsAttention, type UserThumbs, type UserVisual } from './page.js';
+import { thumbnailUri } from '../photo/thumbnail.js';
+import { needsAttention, type UserThumbs, type UserVisual } from '../report/html/page.js';
 
-export const THUMB_SIDE = 64;
-export const THUMB_QUALITY = 45;
 /** Users with thumbnails at most (a bound on memory and file size for huge tenants; the rest show without). */
 export const DEFAULT_MAX_THUMBNAIL_USERS = 20_000;
-
-/** A small WebP data: URI of the photo, or undefined when the bytes are not a readable image. */
-export async function thumbnailUri(bytes: Buffer): Promise<string | undefined> {
-  try {
-    const out = await sharp(bytes, { limitInputPixels: DEFAULT_MAX_PIXELS, failOn: 'error' })
-      .rotate()
-      .resize(THUMB_SIDE, THUMB_SIDE, { fit: 'cover', position: 'attention' })
-      .webp({ quality: THUMB_QUALITY, effort: 6 })
-      .toBuffer();
-    return `data:image/webp;base64,${out.toString('base64')}`;
-  } catch {
-    return undefined;
-  }
-}
 
 /** What passes by for one user: its status and whichever photo bytes the read had. */
 export interface ThumbnailInput {
