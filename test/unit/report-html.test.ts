@@ -38,6 +38,8 @@ describe('HTML report pieces', () => {
     assert.equal(photoNote(row('unmatched'), 'cloud'), 'no cloud user');
     assert.equal(photoNote(row('error', 'source photo: corrupt'), 'source'), 'unreadable');
     assert.equal(photoNote(row('error', 'cloud photo: 503'), 'cloud'), 'unreadable');
+    assert.equal(photoNote(row('error', 'source photo: corrupt'), 'cloud'), 'not read');
+    assert.equal(photoNote(row('missing-in-source'), 'cloud'), 'not read');
   });
 
   it('makes a 64×64 WebP thumbnail under a kilobyte and a half, and none of bytes that are not an image', async () => {

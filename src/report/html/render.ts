@@ -82,8 +82,9 @@ export function photoNote(r: HtmlRow, side: 'source' | 'cloud'): string {
   }
   if (r.status === 'missing-in-cloud') return 'no photo';
   if (r.status === 'unmatched') return 'no cloud user';
-  if (r.status === 'missing-in-source') return 'has one (not downloaded)';
+  if (r.status === 'missing-in-source') return 'not read';
   if (r.status === 'error' && /^cloud photo:/.test(r.reason)) return 'unreadable';
+  if (r.status === 'error') return 'not read';
   return r.status === 'in-sync' && r.distance === null ? 'no photo' : '';
 }
 

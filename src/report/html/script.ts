@@ -28,7 +28,7 @@ for(var k=0;k<diff.cells.length;k++){var v=Math.max(0,Math.min(1,diff.cells[k]))
 c.setAttribute('role','img');c.setAttribute('aria-label','where the pictures differ');f.appendChild(c);f.appendChild(el('figcaption',null,'differs'));return f;}
 function row(r){var tr=el('tr');tr.setAttribute('data-status',r.status);tr.setAttribute('data-route',r.route);
 var p=el('td','photos'),ps=el('div','pics');ps.appendChild(pic(r.src,r.srcNote,'on-prem',r.name));ps.appendChild(pic(r.cloud,r.cloudNote,'cloud',r.name));if(r.diff)ps.appendChild(heat(r.diff));p.appendChild(ps);tr.appendChild(p);
-var u=el('td','user');u.appendChild(el('div','name',r.name));if(r.upn&&r.upn!==r.name)u.appendChild(el('div','upn',r.upn));u.appendChild(el('div','dn',r.dn));tr.appendChild(u);
+var u=el('td','user');u.appendChild(el('div','name',r.name));if(r.upn&&r.upn!==r.name)u.appendChild(el('div','upn',r.upn));var dn=el('div','dn');r.dn.split(',').forEach(function(part,k,all){dn.appendChild(document.createTextNode(k<all.length-1?part+',':part));if(k<all.length-1)dn.appendChild(document.createElement('wbr'));});u.appendChild(dn);tr.appendChild(u);
 var s=el('td','status');s.appendChild(el('span','badge',r.status));tr.appendChild(s);
 tr.appendChild(el('td','dist',r.distance===null?'':r.distance.toFixed(3)));
 var ro=el('td','route',r.route);ro.title=r.routeWhy;tr.appendChild(ro);
