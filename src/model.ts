@@ -1,6 +1,7 @@
 /**
  * The shared vocabulary of hybrid-photo-sync: what readers produce, what the pure core classifies and
- * plans, and what writers and renderers consume. Plain data only; no behaviour, no I/O.
+ * plans, and what writers and renderers consume. Plain data, plus the few one-line rules of the vocabulary itself
+ * (how an objectGUID is folded, what an immutableId looks like); no I/O.
  */
 
 /** Where a user's photo is, or should be, in step. */
@@ -85,6 +86,28 @@ export interface PhotoPrint {
   phash: string;
   width: number;
   height: number;
+}
+
+/**
+ * An objectGUID as a key: trimmed, braces removed, lower case, so `{ABC…}` and `abc…` name the same user. The state
+ * store's `normaliseGuid` is this plus a refusal of the empty key.
+ */
+export function foldGuid(objectGuid: string): string {
+  return objectGuid.trim().replace(/^\{(.*)\}$/, '$1').toLowerCase();
+}
+
+/** An immutableId as Entra Connect writes it: the 16 objectGUID bytes in base64. */
+export const IMMUTABLE_ID_PATTERN = /^[A-Za-z0-9+/]{22}==$/;
+
+/** Whether two objectGUIDs name the same user. */
+export function sameGuid(a: string, b: string): boolean {
+  return foldGuid(a) === foldGuid(b);
+}
+
+/** The result of comparing two fingerprints: the same picture or not, and how far apart. */
+export interface PrintComparison {
+  same: boolean;
+  distance: number;
 }
 
 /** The keys users are matched on, in the configured order. */

@@ -4,8 +4,9 @@
  */
 import type { z } from 'zod';
 import { formatIssues } from '../config/load.js';
-import { CliError, describeError, exitCodeFor } from './errors.js';
+import { CliError, describeError } from './errors.js';
 import { EXIT } from './exit-codes.js';
+import { exitCodeOf } from './exit-policy.js';
 import type { CliIo } from './io.js';
 import { emit, type CommandResult } from './output.js';
 
@@ -22,7 +23,7 @@ export function createContext(io: CliIo): CommandContext {
     exitCode: EXIT.ok,
     parse(schema, raw) {
       const r = schema.safeParse(raw);
-      if (!r.success) throw new CliError(formatIssues(r.error, 'invalid command-line options'), EXIT.badConfig, { cause: r.error });
+      if (!r.success) throw new CliError(formatIssues(r.error, 'invalid command-line options'), { cause: r.error });
       return r.data;
     },
     async execute(run) {
@@ -31,7 +32,7 @@ export function createContext(io: CliIo): CommandContext {
         await emit(io, result);
         ctx.exitCode = result.exitCode;
       } catch (err) {
-        ctx.exitCode = exitCodeFor(err);
+        ctx.exitCode = exitCodeOf({ kind: 'error', error: err });
         io.err(`hps: ${describeError(err)}\n`);
         if (ctx.exitCode === EXIT.internal) io.log.debug({ stack: (err as Error).stack }, 'internal error');
       }

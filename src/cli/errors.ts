@@ -1,51 +1,17 @@
 /**
- * One place that turns any error into a message for a person and an exit code for a scheduler.
+ * Command-line errors, and the one place that turns any error into a message for a person. What an error means
+ * for the exit code is decided by src/cli/exit-policy.ts from its kind.
  */
 import { ZodError } from 'zod';
-import { adviceOf } from '../advice.js';
-import { ConfigError } from '../config/load.js';
-import { EXIT, type ExitCode } from './exit-codes.js';
+import { adviceOf, HpsError, type ErrorKind, type HpsErrorOptions } from '../errors.js';
 
-/** Errors that know their exit code (thresholds, policy, locks, connections) extend this. */
-export class CliError extends Error {
-  override readonly name: string = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode: ExitCode,
-    options?: { cause?: unknown },
-  ) {
+/** A command-line problem: bad options, an unreadable input file, an output file that cannot be written. */
+export class CliError extends HpsError {
+  override readonly kind: ErrorKind;
+  constructor(message: string, options: HpsErrorOptions & { kind?: ErrorKind } = {}) {
     super(message, options);
+    this.kind = options.kind ?? 'config';
   }
-}
-
-/**
- * Error class names (from the readers and writers) that mean "could not connect, authenticate or get permission":
- * a run-stopping Graph failure (listing users denied, Graph unreachable after retries) is one of these too.
- */
-const CONNECT_ERRORS = new Set(['DirectoryConnectError', 'DirectoryAuthError', 'CloudAuthError', 'GraphRequestError', 'PowerShellNotFoundError']);
-const LOCK_ERRORS = new Set(['LockHeldError']);
-/** Errors that mean the input (config, identifier, filter, LDIF file) is wrong: fix it, retrying will not help. */
-const INPUT_ERRORS = new Set([
-  'UserNotFoundError',
-  'DirectoryConfigError',
-  'DirectorySearchError',
-  'FilterSyntaxError',
-  'LdifSyntaxError',
-  'CloudConfigError',
-  'ExchangeConfigError',
-  'StateOpenError',
-  'StateSchemaTooNewError',
-]);
-
-export function exitCodeFor(err: unknown): ExitCode {
-  if (err instanceof CliError) return err.exitCode;
-  if (err instanceof ConfigError) return EXIT.badConfig;
-  const name = err instanceof Error ? err.name : '';
-  if (CONNECT_ERRORS.has(name)) return EXIT.connectFailed;
-  if (LOCK_ERRORS.has(name)) return EXIT.locked;
-  if (INPUT_ERRORS.has(name)) return EXIT.badConfig;
-  if (name === 'CommanderError') return EXIT.badConfig;
-  return EXIT.internal;
 }
 
 /**

@@ -3,7 +3,7 @@
  * Passed in, so tests run commands in-process and read both.
  */
 import pino, { type Logger } from 'pino';
-import { interruptExitCode, type OnInterrupt } from '../app/run.js';
+import { interruptExitCode, type OnInterrupt } from '../usecases/run-frame.js';
 
 export interface CliIo {
   out: (text: string) => void;

@@ -6,7 +6,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { packageRoot } from '../app/package-root.js';
+import { packageRoot } from './package-root.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -14,7 +14,7 @@ import { registerReconcile } from './commands/reconcile.js';
 import { registerReport } from './commands/report.js';
 import { createContext } from './context.js';
 import { describeError } from './errors.js';
-import { EXIT } from './exit-codes.js';
+import { exitCodeOf } from './exit-policy.js';
 import { processIo, type CliIo } from './io.js';
 
 function packageVersion(): string {
@@ -40,11 +40,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
-    if (err instanceof CommanderError) {
-      return err.exitCode === 0 ? EXIT.ok : EXIT.badConfig;
-    }
-    io.err(`hps: ${describeError(err)}\n`);
-    return EXIT.internal;
+    // commander has already said what was wrong with the command line; anything else is said here.
+    if (!(err instanceof CommanderError)) io.err(`hps: ${describeError(err)}\n`);
+    return exitCodeOf({ kind: 'error', error: err });
   }
   return ctx.exitCode;
 }

@@ -5,7 +5,6 @@ import { constants } from 'node:fs';
 import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CliError } from './errors.js';
-import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
 /** What a command hands back: its data, how to show it per format, and the exit code. */
@@ -20,7 +19,7 @@ export interface CommandResult<T = unknown> {
 }
 
 function outputError(path: string, why: string, cause?: unknown): CliError {
-  return new CliError(`cannot write the output file ${path}: ${why}`, EXIT.badConfig, cause === undefined ? undefined : { cause });
+  return new CliError(`cannot write the output file ${path}: ${why}`, cause === undefined ? {} : { cause });
 }
 
 /**

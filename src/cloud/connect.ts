@@ -12,7 +12,7 @@ import { createLimiter, DEFAULT_MAX_IN_FLIGHT, type Limiter } from './limiter.js
 import { readPhotoUpdatePolicy, type PhotoUpdatePolicy } from './policy.js';
 import { createRetryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
 import { createTransport, type FetchLike } from './tls.js';
-import type { PhotoWriter } from '../apply/writer.js';
+import type { PhotoWriter } from '../sync/apply/writer.js';
 
 export interface CloudConnectOptions {
   tenantId: string;

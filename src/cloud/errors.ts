@@ -3,22 +3,19 @@
  * Nothing here does I/O; every function is tested on its own.
  */
 
-/** Base class: every error thrown by src/cloud extends it and carries the underlying `cause`. */
-export class CloudError extends Error {
-  /** Plain advice for the admin. */
-  readonly advice: string | undefined;
-  constructor(message: string, options: { cause?: unknown; advice?: string } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.advice = options.advice;
-  }
-}
+import { HpsError, type ErrorKind } from '../errors.js';
+
+/** Base class: every error thrown by src/cloud extends it and carries the underlying `cause` and `advice`. */
+export class CloudError extends HpsError {}
 
 /** Bad local configuration: endpoints, CA file, certificate or key files. */
-export class CloudConfigError extends CloudError {}
+export class CloudConfigError extends CloudError {
+  override readonly kind: ErrorKind = 'config';
+}
 
 /** The app could not get a token from Entra ID. `code` is the AADSTS code when the server sent one. */
 export class CloudAuthError extends CloudError {
+  override readonly kind: ErrorKind = 'auth';
   readonly code: string | undefined;
   constructor(message: string, options: { cause?: unknown; advice?: string; code?: string } = {}) {
     super(message, options);
@@ -28,6 +25,8 @@ export class CloudAuthError extends CloudError {
 
 /** A Graph request that failed for good (network failure after retries, or an unexpected status). */
 export class GraphRequestError extends CloudError {
+  /** A Graph request that failed for good stops what needed it: unreachable, denied or broken. */
+  override readonly kind: ErrorKind = 'connect';
   readonly status: number | undefined;
   readonly code: string | undefined;
   readonly errorId: string;

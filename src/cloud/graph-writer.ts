@@ -4,7 +4,7 @@
  * are the heavy part and Graph throttles batch items one by one anyway), all through the shared limiter and retry
  * policy of the GraphHttp. One user's failure is a WriteResult, never an exception; only sign-in failure throws.
  */
-import type { PhotoDeleteItem, PhotoSetItem, PhotoWriter, WriteResult } from '../apply/writer.js';
+import type { PhotoDeleteItem, PhotoSetItem, PhotoWriter, WriteResult } from '../sync/apply/writer.js';
 import { adviceForGraphStatus, CloudAuthError, CloudConfigError, describe, GraphRequestError, parseGraphError, type GraphOperation } from './errors.js';
 import { userSegment, type GraphHttp, type GraphResponse } from './http.js';
 

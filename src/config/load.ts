@@ -4,15 +4,14 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { HpsError, type ErrorKind } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'hybrid-photo-sync.config.json';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
+/** The config file, an environment variable it names, or a place it points at is wrong. */
+export class ConfigError extends HpsError {
+  override readonly kind: ErrorKind = 'config';
 }
 
 /** `<title>:` then one line per issue, named by its field path. */

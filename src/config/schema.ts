@@ -14,7 +14,8 @@ const ldapDirectory = z.strictObject({
   bindDn: z.string().min(1),
   passwordEnv: envName.default('HPS_LDAP_PASSWORD'),
   baseDn: z.string().min(1),
-  filter: z.string().default('(&(objectCategory=person)(objectClass=user))'),
+  /** RFC 4515 filter for users in scope; absent: the directory reader's DEFAULT_USER_FILTER (directory/filter.ts). */
+  filter: z.string().min(1).optional(),
   group: z.string().optional(),
   pageSize: z.number().int().min(1).max(1000).default(500),
   caFile: z.string().optional(),

@@ -7,12 +7,12 @@
  * Entra Connect's default sourceAnchor (onPremisesImmutableId) is base64 of the 16 bytes as stored.
  */
 
+import { HpsError, type ErrorKind } from '../errors.js';
+import { IMMUTABLE_ID_PATTERN } from '../model.js';
+
 /** Thrown for input that is not a GUID (wrong length, bad hex, bad base64). */
-export class InvalidGuidError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'InvalidGuidError';
-  }
+export class InvalidGuidError extends HpsError {
+  override readonly kind: ErrorKind = 'config';
 }
 
 const GUID_RE = /^\{?([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})\}?$/i;
@@ -53,7 +53,7 @@ export function guidToImmutableId(guid: Uint8Array | string): string {
 /** onPremisesImmutableId (base64 of 16 bytes) → canonical GUID string. */
 export function immutableIdToGuid(s: string): string {
   const trimmed = s.trim();
-  if (!/^[A-Za-z0-9+/]{22}==$/.test(trimmed)) {
+  if (!IMMUTABLE_ID_PATTERN.test(trimmed)) {
     throw new InvalidGuidError(`not a GUID-based immutableId (base64 of 16 bytes): ${JSON.stringify(s)}`);
   }
   return guidBytesToString(Buffer.from(trimmed, 'base64'));

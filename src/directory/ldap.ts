@@ -30,7 +30,7 @@ export interface LdapConfig {
   bindDn: string;
   password: string;
   baseDn: string;
-  /** RFC 4515 filter; default `(&(objectCategory=person)(objectClass=user))`. */
+  /** RFC 4515 filter; default DEFAULT_USER_FILTER (filter.ts). */
   filter?: string;
   /** Only members of this group. */
   groupDn?: string;

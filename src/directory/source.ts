@@ -2,7 +2,7 @@
  * The contract every on-prem reader meets: an async iterable of users, streamed (one user's photo in hand at a
  * time, never the whole directory's), plus the bits incremental runs need.
  */
-import type { OnPremUser } from '../model.js';
+import { IMMUTABLE_ID_PATTERN, type OnPremUser } from '../model.js';
 import { DirectoryConfigError } from './errors.js';
 import { guidBytesToString, guidStringToBytes } from './guid.js';
 
@@ -59,7 +59,7 @@ export function selectorGuidBytes(value: string): Buffer {
   try {
     return guidStringToBytes(trimmed);
   } catch {
-    if (/^[A-Za-z0-9+/]{22}==$/.test(trimmed)) return Buffer.from(trimmed, 'base64');
+    if (IMMUTABLE_ID_PATTERN.test(trimmed)) return Buffer.from(trimmed, 'base64');
   }
   throw new DirectoryConfigError(
     `"${value}" is neither a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) nor an immutableId (base64 of 16 bytes)`,

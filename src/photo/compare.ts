@@ -2,7 +2,7 @@
  * Deciding whether two photos are the same picture. Distance is the fraction of differing bits between two
  * perceptual hashes (Hamming distance ÷ hash length in bits), from 0 (identical) to 1.
  */
-import type { PhotoPrint } from '../model.js';
+import type { PhotoPrint, PrintComparison as Verdict } from '../model.js';
 import { PhotoPrintError } from './errors.js';
 import { fingerprint } from './fingerprint.js';
 import type { DecodeOptions } from './decode.js';
@@ -14,10 +14,8 @@ import type { DecodeOptions } from './decode.js';
  */
 export const PHOTO_DISTANCE_THRESHOLD = 0.2;
 
-export interface PrintComparison {
-  same: boolean;
-  /** Fraction of differing perceptual-hash bits, 0…1; 0 when the sha256 values match. */
-  distance: number;
+/** The model's comparison (same, distance: the fraction of differing bits, 0 when the sha256 values match) and the threshold used. */
+export interface PrintComparison extends Verdict {
   threshold: number;
 }
 

@@ -3,18 +3,13 @@
  * the underlying `cause` plus plain advice for the admin where there is some.
  */
 
-export class PowerShellError extends Error {
-  /** Plain advice for the admin. */
-  readonly advice: string | undefined;
-  constructor(message: string, options: { cause?: unknown; advice?: string } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.advice = options.advice;
-  }
-}
+import { HpsError, type ErrorKind } from '../errors.js';
+
+export class PowerShellError extends HpsError {}
 
 /** No usable PowerShell executable: none found, or the one found did not answer a trivial command. */
 export class PowerShellNotFoundError extends PowerShellError {
+  override readonly kind: ErrorKind = 'connect';
   /** Every executable that was tried, with why it was rejected. */
   readonly tried: readonly { executable: string; reason: string }[];
   constructor(message: string, options: { cause?: unknown; advice?: string; tried?: readonly { executable: string; reason: string }[] } = {}) {
@@ -53,4 +48,6 @@ export class PowerShellScriptError extends PowerShellError {
 export class PowerShellQuotingError extends PowerShellError {}
 
 /** The writer was configured wrongly (missing connection URI, app id…). */
-export class ExchangeConfigError extends PowerShellError {}
+export class ExchangeConfigError extends PowerShellError {
+  override readonly kind: ErrorKind = 'config';
+}

@@ -9,7 +9,7 @@
  * scripts only through job files. A writer should have its runner to itself (the session lives in the shell).
  */
 import type { Route } from '../model.js';
-import type { PhotoDeleteItem, PhotoSetItem, PhotoWriter, WriteResult } from '../apply/writer.js';
+import type { PhotoDeleteItem, PhotoSetItem, PhotoWriter, WriteResult } from '../sync/apply/writer.js';
 import { classifyConnectError, classifyExchangeError, type ExchangeAdvice, type ExchangeMode, type RawExchangeError } from './advice.js';
 import { checkConnectionUri, withProxyMethodRps } from './connection-uri.js';
 import { ExchangeConfigError, PowerShellError, PowerShellNotFoundError, PowerShellTimeoutError } from './errors.js';

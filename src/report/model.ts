@@ -1,5 +1,5 @@
 /** The report as data: what every renderer receives. */
-import type { ClassifiedUser, StatusCounts } from '../reconcile/classify.js';
+import type { ClassifiedUser, StatusCounts } from '../sync/decide/classify.js';
 import type { UserVisual } from './html/page.js';
 
 export interface Report {

@@ -1,7 +1,24 @@
 /**
- * Renderers for a reconcile or fix run: the JSON summary schedulers read (docs/scheduling.md) and a text form.
+ * The summary of a reconcile or fix run, as data: what schedulers read (docs/scheduling.md, `--output json`) and
+ * what run-text.ts renders for people. Built from the run's result; imports no use case.
  */
-import type { ReconcileResult } from '../app/reconcile.js';
+import type { ApplyOutcome } from '../sync/apply/apply.js';
+import type { Decision } from '../sync/decide/plan.js';
+import type { PlanSummary } from '../sync/decide/thresholds.js';
+
+/** What a sync run hands the summary (the sync use case's result has this shape). */
+export interface RunResult {
+  runId: string;
+  mode: string;
+  dryRun: boolean;
+  policy: { source: string; allowsCloudWrites: boolean; detail: string };
+  plan: { decisions: readonly Decision[]; summary: PlanSummary };
+  applied?: ApplyOutcome;
+  /** Users whose decision is `error`. */
+  errors: number;
+  /** Why a threshold refused the plan (nothing was applied). */
+  refused?: string;
+}
 
 export interface RunAction {
   upn: string | null;
@@ -29,9 +46,6 @@ export interface AttentionItem {
   reason: string;
 }
 
-/** How many attention items the text form lists before pointing at `--output json`. */
-const TEXT_ATTENTION_LIMIT = 20;
-
 export interface RunSummary {
   command: 'reconcile' | 'fix';
   runId: string;
@@ -40,14 +54,8 @@ export interface RunSummary {
   exitCode: number;
   refused: string | null;
   policy: { source: string; allowsCloudWrites: boolean; detail: string };
-  summary: {
-    users: number;
-    matched: number;
-    set: number;
-    overwrite: number;
-    delete: number;
-    skip: number;
-    blocked: number;
+  /** The plan's counts (without the per-route split), then what came of them. */
+  summary: Omit<PlanSummary, 'byRoute'> & {
     errors: number;
     /** Users whose cloud photo someone else changed, left as they are by cloudChangedPolicy `report`. */
     cloudChanged: number;
@@ -65,7 +73,7 @@ export interface RunSummary {
  * user's plan is always shown with its reason.
  */
 export function runSummary(
-  r: ReconcileResult,
+  r: RunResult,
   exitCode: number,
   opts: { command?: RunSummary['command']; verification?: RunSummary['verification'] } = {},
 ): RunSummary {
@@ -108,43 +116,4 @@ export function runSummary(
     attention,
     ...(verification ? { verification } : {}),
   };
-}
-
-export function renderRunJson(s: RunSummary): string {
-  return `${JSON.stringify(s, null, 2)}\n`;
-}
-
-export function renderRunText(s: RunSummary): string {
-  const lines: string[] = [];
-  const name = s.command === 'fix' ? 'Fix' : 'Reconcile';
-  const head = s.dryRun ? `${name} plan (dry run, nothing written)` : s.refused ? `${name} refused, nothing written` : name;
-  lines.push(`${head}: run ${s.runId}, ${s.mode} read, ${plural(s.summary.users, 'user')} looked at, ${s.summary.matched} matched`);
-  if (s.refused) lines.push(`  refused: ${s.refused} (rerun with --force to apply anyway)`);
-  if (!s.policy.allowsCloudWrites || s.policy.source === 'unknown') lines.push(`  tenant policy: ${s.policy.detail}`);
-  for (const a of s.actions) {
-    const who = a.upn ?? a.dn;
-    const outcome = a.result === 'error' ? `FAILED: ${a.error ?? ''}` : a.result;
-    lines.push(`  ${a.action.padEnd(6)} ${who}  [${a.route}] ${a.reason} → ${outcome}`);
-  }
-  const listed = new Set(s.actions.map((a) => a.objectGuid));
-  const attention = s.attention.filter((a) => !listed.has(a.objectGuid));
-  if (attention.length > 0) {
-    lines.push(`Needs attention (${attention.length}, not written):`);
-    for (const a of attention.slice(0, TEXT_ATTENTION_LIMIT)) {
-      lines.push(`  ${(a.kind === 'error' ? 'error' : 'cloud changed').padEnd(13)} ${a.upn ?? a.dn}  ${a.reason}`);
-    }
-    if (attention.length > TEXT_ATTENTION_LIMIT) lines.push(`  … and ${attention.length - TEXT_ATTENTION_LIMIT} more (--output json lists all)`);
-  }
-  const x = s.summary;
-  const changed = x.cloudChanged > 0 ? `, ${x.cloudChanged} changed in the cloud by someone else (left as they are)` : '';
-  lines.push(
-    `${x.set} to set (${x.overwrite} replacing a cloud photo), ${x.delete} to delete, ${x.blocked} blocked, ${x.errors} unreadable${changed}; ` +
-      (s.dryRun || s.refused ? 'nothing written.' : `${x.written} written, ${x.failed} failed.`),
-  );
-  if (s.verification) lines.push(`verification: ${s.verification.detail}`);
-  return `${lines.join('\n')}\n`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

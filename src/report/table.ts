@@ -1,5 +1,5 @@
 import { STATUSES } from '../model.js';
-import type { ClassifiedUser } from '../reconcile/classify.js';
+import type { ClassifiedUser } from '../sync/decide/classify.js';
 import type { Report } from './model.js';
 
 const COLUMNS: Array<{ title: string; get: (u: ClassifiedUser) => string; max: number }> = [

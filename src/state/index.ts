@@ -1,6 +1,7 @@
 /** The state layer: store (SQLite and in-memory), run lock, audit log, default paths. */
 export type * from './store.js';
-export { RUN_STATUSES } from './store.js';
+export { DEFERRED_KINDS, RUN_STATUSES } from './store.js';
+export { deferredKind } from './pending.js';
 export * from './errors.js';
 export { openSqliteStore } from './sqlite-store.js';
 export type { SqliteStateStore, SqliteStoreOptions } from './sqlite-store.js';

@@ -1,8 +1,9 @@
 /** Key normalisation shared by every store, so `{ABC…}` and `abc…` name the same user. */
+import { foldGuid } from '../model.js';
 
 /** objectGUID → store key: trimmed, braces removed, lower case. Throws TypeError on an empty key. */
 export function normaliseGuid(objectGuid: string): string {
-  const key = objectGuid.trim().replace(/^\{(.*)\}$/, '$1').toLowerCase();
+  const key = foldGuid(objectGuid);
   if (key === '') throw new TypeError('objectGuid must not be empty');
   return key;
 }

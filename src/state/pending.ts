@@ -1,21 +1,17 @@
 /**
  * Users kept pending for something outside the directory rather than for a failure: an unmatched user with a photo
  * waits for its cloud account, a blocked user for the tenant photo policy to allow cloud writes. They are stored
- * like failures (`lastResult: 'error'`, so every incremental run reads them again) but with a marked `lastError`,
+ * like failures (`lastResult: 'error'`, so every incremental run reads them again) with `deferred` saying why,
  * without counting attempts and without touching what was pushed before.
+ *
+ * Before schema version 2 the kind was a `"waiting: "`/`"blocked: "` prefix of `lastError`; the migration moves it
+ * into `deferred`, and a record that still carries the prefix (a store without migrations) is read the same way.
  */
-import type { UserState } from './store.js';
-
-export const DEFERRED_KINDS = ['waiting', 'blocked'] as const;
-export type DeferredKind = (typeof DEFERRED_KINDS)[number];
-
-/** The `lastError` text for a deferred user. */
-export function deferredError(kind: DeferredKind, reason: string): string {
-  return `${kind}: ${reason}`;
-}
+import { DEFERRED_KINDS, type DeferredKind, type UserState } from './store.js';
 
 /** Why a pending user is pending, if it is deferred rather than failed. */
-export function deferredKind(s: Pick<UserState, 'lastResult' | 'lastError'> | undefined): DeferredKind | undefined {
-  if (s?.lastResult !== 'error' || s.lastError === undefined) return undefined;
+export function deferredKind(s: Pick<UserState, 'lastResult' | 'lastError' | 'deferred'> | undefined): DeferredKind | undefined {
+  if (s?.lastResult !== 'error') return undefined;
+  if (s.deferred !== undefined) return s.deferred;
   return DEFERRED_KINDS.find((k) => s.lastError?.startsWith(`${k}: `));
 }

@@ -63,6 +63,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX runs_started ON runs (started_at DESC, run_id DESC);
     `,
   },
+  {
+    version: 2,
+    description: 'deferral in its own column instead of a "waiting: "/"blocked: " prefix in last_error',
+    sql: `
+      ALTER TABLE users ADD COLUMN deferred TEXT CHECK (deferred IN ('waiting', 'blocked'));
+      UPDATE users SET deferred = 'waiting', last_error = substr(last_error, 10)
+        WHERE last_result = 'error' AND last_error LIKE 'waiting: %';
+      UPDATE users SET deferred = 'blocked', last_error = substr(last_error, 10)
+        WHERE last_result = 'error' AND last_error LIKE 'blocked: %';
+    `,
+  },
 ];
 
 /** The highest version this build knows. */

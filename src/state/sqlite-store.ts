@@ -44,6 +44,7 @@ const COLUMN_OF: Record<Field, string> = {
   lastAction: 'last_action',
   lastResult: 'last_result',
   lastError: 'last_error',
+  deferred: 'deferred',
   lastRunId: 'last_run_id',
 };
 const COLUMNS: readonly [Field, string][] = USER_FIELDS.map((f) => [f, COLUMN_OF[f]]);

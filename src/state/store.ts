@@ -7,6 +7,9 @@
  */
 import type { Action, Route } from '../model.js';
 
+export const DEFERRED_KINDS = ['waiting', 'blocked'] as const;
+export type DeferredKind = (typeof DEFERRED_KINDS)[number];
+
 /** What the state remembers about one on-prem user, keyed by objectGUID (lower-case canonical form). */
 export interface UserState {
   objectGuid: string;
@@ -31,6 +34,11 @@ export interface UserState {
   lastAction?: Action;
   lastResult?: 'ok' | 'error';
   lastError?: string;
+  /**
+   * Pending for something outside the directory rather than for a failure (see pending.ts): `waiting` for a cloud
+   * account, `blocked` by the tenant photo policy. Set only with `lastResult: 'error'`.
+   */
+  deferred?: DeferredKind;
   /** Consecutive failures; back to 0 after a success. */
   attempts: number;
   updatedAt: Date;

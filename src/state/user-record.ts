@@ -3,6 +3,7 @@
  * next record. Every store implementation goes through these, so they behave the same.
  */
 import { ACTIONS, ROUTES } from '../model.js';
+import { DEFERRED_KINDS } from './store.js';
 import { normaliseGuid } from './keys.js';
 import { scrubText } from './redact.js';
 import type { CloudSeen, FailureRecord, PushRecord, UserFields, UserPatch, UserState } from './store.js';
@@ -24,6 +25,7 @@ export const USER_FIELDS = [
   'lastAction',
   'lastResult',
   'lastError',
+  'deferred',
   'lastRunId',
 ] as const satisfies readonly (keyof UserFields)[];
 
@@ -46,6 +48,9 @@ function validate(next: UserState): UserState {
   }
   if (next.lastResult !== undefined && next.lastResult !== 'ok' && next.lastResult !== 'error') {
     throw new TypeError(`unknown result ${String(next.lastResult)}`);
+  }
+  if (next.deferred !== undefined && !(DEFERRED_KINDS as readonly string[]).includes(next.deferred)) {
+    throw new TypeError(`unknown deferral ${String(next.deferred)}`);
   }
   if (!Number.isSafeInteger(next.attempts) || next.attempts < 0) {
     throw new TypeError(`attempts must be a non-negative integer, got ${String(next.attempts)}`);
@@ -83,6 +88,7 @@ export function applyPush(prev: UserState | undefined, push: PushRecord, now: Da
     lastAction: push.action,
     lastResult: 'ok',
     lastError: null,
+    deferred: null,
     attempts: 0,
     lastRunId: push.runId,
     // The cloud photo changed: a fingerprint of the old one describes nothing now.
@@ -119,6 +125,7 @@ export function applyFailure(prev: UserState | undefined, failure: FailureRecord
     lastAction: failure.action,
     lastResult: 'error',
     lastError: failure.error,
+    deferred: null,
     attempts: (prev?.attempts ?? 0) + 1,
     lastRunId: failure.runId,
   }, now);

@@ -13,6 +13,7 @@ import { withLdap } from '../../mocks/samba-ad/ldap.js';
 import type { SambaDc } from '../../mocks/samba-ad/samba.js';
 import { modifyUserPhoto, ouDn, seedDirectory, type SeededUser, type SeedUser } from '../../mocks/samba-ad/seed.js';
 import { sambaOrSkip } from '../support/world.js';
+import { collect } from '../support/json.js';
 
 /** This file's own OU on the shared DC. */
 const OU = 'T-directory-ldap';
@@ -21,12 +22,6 @@ const PAGE = 7;
 /** JPEG-looking random bytes: distinct per user, so any mix-up shows. */
 function photo(size: number): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(size - 6), Buffer.from([0xff, 0xd9])]);
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
 }
 
 function bySam(users: OnPremUser[]): Map<string, OnPremUser> {

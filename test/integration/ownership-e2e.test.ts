@@ -14,24 +14,9 @@ import type { RunningEmulator } from '../../mocks/graph-emulator/types.js';
 import { openSqliteStore } from '../../src/state/sqlite-store.js';
 import { runHps, type CliRun } from '../support/cli.js';
 
+import { parseJson, type ReportJson, type RunJson } from '../support/json.js';
+
 const DEMO = path.resolve('mocks/demo');
-
-interface RunJson {
-  exitCode: number;
-  summary: { set: number; delete: number; written: number; failed: number };
-  actions: Array<{ upn: string; action: string; result: string; reason: string; route: string; error?: string }>;
-}
-interface ReportJson {
-  users: Array<{ upn: string; status: string; matchedBy: string | null; reason: string }>;
-}
-
-function json<T>(r: CliRun): T {
-  try {
-    return JSON.parse(r.stdout) as T;
-  } catch {
-    throw new Error(`no JSON on stdout (exit ${r.code}); stderr:\n${r.stderr}`);
-  }
-}
 
 /** The LDIF record (block) of the entry whose DN starts with `CN=<cn>,`. */
 function block(ldif: string, cn: string): string {
@@ -100,15 +85,15 @@ describe('photo ownership end to end (CLI, demo LDIF, Graph emulator)', function
     const alan = block(ldif, 'Alan Turing');
     await writeFile(ldifPath, ldif.replace(alan, `${admin}\n\n${alan}`));
 
-    const report = json<ReportJson>(await hps('report', '--format', 'json'));
+    const report = parseJson<ReportJson>(await hps('report', '--format', 'json'));
     const row = (upn: string) => report.users.find((u) => u.upn === upn);
     assert.equal(row('alan.turing@corp.example.com')?.matchedBy, 'userPrincipalName');
     assert.equal(row('adm-alan@corp.example.com')?.status, 'unmatched');
     assert.match(row('adm-alan@corp.example.com')?.reason ?? '', /belongs to CN=Alan Turing.*stronger key than mail/);
 
     const before = emu.control.writeCounts();
-    const run = json<RunJson>(await hps('reconcile', '--output', 'json'));
-    assert.ok(!run.actions.some((a) => a.upn.startsWith('adm-alan')), JSON.stringify(run.actions));
+    const run = parseJson<RunJson>(await hps('reconcile', '--output', 'json'));
+    assert.ok(!run.actions.some((a) => (a.upn ?? '').startsWith('adm-alan')), JSON.stringify(run.actions));
     assert.notEqual(emu.control.getStoredPhoto('alan.turing@corp.example.com'), null, 'Alan still has his cloud photo');
     const after = emu.control.writeCounts();
     const written = Object.keys(after).filter((k) => after[k] !== before[k]);
@@ -130,17 +115,17 @@ describe('photo ownership end to end (CLI, demo LDIF, Graph emulator)', function
     await emu.control.setCloudPhoto('dknuth@corpexample.onmicrosoft.com', await readFile(path.join(DEMO, 'cloud-photos/grace.hopper.jpg')));
     const cloudPhoto = emu.control.getStoredPhoto('dknuth@corpexample.onmicrosoft.com');
 
-    const report = json<ReportJson>(await hps('report', '--format', 'json'));
+    const report = parseJson<ReportJson>(await hps('report', '--format', 'json'));
     for (const upn of ['donald.knuth@corp.example.com', 'adm-knuth@corp.example.com']) {
       const row = report.users.find((u) => u.upn === upn);
       assert.equal(row?.status, 'unmatched', upn);
       assert.match(row?.reason ?? '', /matched by mail to several on-prem users \(CN=Donald Knuth.*CN=adm-knuth.*\); not guessing/);
     }
-    const run = json<RunJson>(await hps('reconcile', '--output', 'json'));
-    assert.ok(!run.actions.some((a) => /knuth/.test(a.upn)), JSON.stringify(run.actions));
+    const run = parseJson<RunJson>(await hps('reconcile', '--output', 'json'));
+    assert.ok(!run.actions.some((a) => /knuth/.test(a.upn ?? '')), JSON.stringify(run.actions));
     // fix reads one party only: the state remembers the other, so it still writes nothing.
     const fix = await hps('fix', 'donald.knuth@corp.example.com', '--output', 'json');
-    const only = json<RunJson>(fix).actions;
+    const only = parseJson<RunJson>(fix).actions;
     assert.deepEqual(only.map((a) => [a.upn, a.action, a.result]), [['donald.knuth@corp.example.com', 'skip', 'skipped']]);
     assert.match(only[0]?.reason ?? '', /is matched to CN=adm-knuth.*\(remembered from an earlier run\)/, 'fix says why it writes nothing');
     assert.deepEqual(emu.control.getStoredPhoto('dknuth@corpexample.onmicrosoft.com'), cloudPhoto, 'the cloud photo is untouched');
@@ -152,13 +137,13 @@ describe('photo ownership end to end (CLI, demo LDIF, Graph emulator)', function
     const ldif = await readFile(ldifPath, 'utf8');
     const eileen = block(ldif, 'Eileen Collins');
     await writeFile(ldifPath, ldif.replace(eileen, withoutPhoto(eileen)));
-    const del = json<RunJson>(await hps('reconcile', '--output', 'json', '--allow-delete'));
+    const del = parseJson<RunJson>(await hps('reconcile', '--output', 'json', '--allow-delete'));
     assert.deepEqual(del.actions.filter((a) => a.upn === upn).map((a) => [a.action, a.result]), [['delete', 'ok']]);
     assert.equal(emu.control.getStoredPhoto(upn), null);
 
     await emu.control.setCloudPhoto(upn, await readFile(path.join(DEMO, 'cloud-photos/grace.hopper.jpg')));
     for (let i = 0; i < 2; i++) {
-      const again = json<RunJson>(await hps('reconcile', '--output', 'json', '--allow-delete'));
+      const again = parseJson<RunJson>(await hps('reconcile', '--output', 'json', '--allow-delete'));
       assert.deepEqual(again.actions.filter((a) => a.upn === upn), [], `run ${i + 2} after the delete`);
       assert.notEqual(emu.control.getStoredPhoto(upn), null, 'her own cloud photo stays');
     }
@@ -171,7 +156,7 @@ describe('photo ownership end to end (CLI, demo LDIF, Graph emulator)', function
     });
     const r = await hps('reconcile', '--output', 'json');
     assert.equal(r.code, 1, r.stderr);
-    const s = json<RunJson>(r);
+    const s = parseJson<RunJson>(r);
     const kj = s.actions.find((a) => a.upn === 'katherine.johnson@corp.example.com');
     assert.deepEqual([kj?.route, kj?.result], ['exchange-onprem', 'error']);
     assert.match(kj?.error ?? '', /WriterUnavailable: the exchange-onprem writer cannot work/);
@@ -180,7 +165,7 @@ describe('photo ownership end to end (CLI, demo LDIF, Graph emulator)', function
     assert.equal(Object.keys(emu.control.writeCounts()).length, graphOk.length);
     // Retried next run: still failing, still reported, Graph users not written twice.
     const writes = emu.control.writeCounts();
-    const again = json<RunJson>(await hps('reconcile', '--output', 'json'));
+    const again = parseJson<RunJson>(await hps('reconcile', '--output', 'json'));
     assert.deepEqual(again.actions.find((a) => a.upn === 'katherine.johnson@corp.example.com')?.result, 'error');
     assert.deepEqual(again.actions.filter((a) => a.result === 'ok'), []);
     assert.deepEqual(emu.control.writeCounts(), writes);
@@ -229,10 +214,10 @@ describe('photo ownership end to end (CLI, demo LDIF, Graph emulator)', function
 
     const r = await hps('reconcile', '--output', 'json');
     assert.equal(r.code, 1, r.stderr);
-    const run = json<RunJson & { attention: Array<{ upn: string; kind: string; reason: string }> }>(r);
-    const bad = run.attention.filter((a) => /guid/.test(a.upn)).map((a) => [a.upn, a.kind]);
+    const run = parseJson<RunJson & { attention: Array<{ upn: string; kind: string; reason: string }> }>(r);
+    const bad = run.attention.filter((a) => /guid/.test(a.upn ?? '')).map((a) => [a.upn, a.kind]);
     assert.deepEqual(bad.sort(), [['no-guid@corp.example.com', 'error'], ['short-guid@corp.example.com', 'error']]);
-    assert.match(run.attention.find((a) => a.upn.startsWith('short-guid'))?.reason ?? '', /objectGUID is 3 bytes, expected 16/);
+    assert.match(run.attention.find((a) => (a.upn ?? '').startsWith('short-guid'))?.reason ?? '', /objectGUID is 3 bytes, expected 16/);
     assert.equal(run.summary.written, 5, 'the other users were written');
 
     const text = await hps('reconcile', '--full');
@@ -241,7 +226,7 @@ describe('photo ownership end to end (CLI, demo LDIF, Graph emulator)', function
 
     const fix = await hps('fix', 'short-guid@corp.example.com', '--output', 'json');
     assert.equal(fix.code, 1, fix.stderr);
-    const fixed = json<RunJson>(fix);
+    const fixed = parseJson<RunJson>(fix);
     assert.deepEqual(fixed.actions.map((a) => [a.upn, a.action, a.result]), [['short-guid@corp.example.com', 'skip', 'skipped']]);
   });
 

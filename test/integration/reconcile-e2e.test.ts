@@ -12,28 +12,11 @@ import { acquireRunLock } from '../../src/state/lock.js';
 import { runHps, type CliRun } from '../support/cli.js';
 import { buildHybridWorld, type HybridWorld, type WorldUser } from '../support/hybrid-world.js';
 import { sambaOrSkip } from '../support/world.js';
-
-interface Summary {
-  mode: string;
-  exitCode: number;
-  refused: string | null;
-  summary: { users: number; set: number; delete: number; written: number; failed: number; blocked: number; errors: number; cloudChanged: number };
-  actions: Array<{ upn: string; action: string; result: string; status: string; reason: string }>;
-  attention: Array<{ upn: string; kind: string; reason: string }>;
-  verification?: { verified: boolean; detail: string };
-}
+import { parseJson, type RunJson } from '../support/json.js';
 
 const gen = createPhotoGenerator();
 const thumb = async (i: number): Promise<Buffer> => sharp(await gen.photo(i, { size: 320 })).resize(200, 200).jpeg({ quality: 85 }).toBuffer();
 const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
-
-function parse(r: CliRun): Summary {
-  try {
-    return JSON.parse(r.stdout) as Summary;
-  } catch {
-    throw new Error(`no JSON on stdout (exit ${r.code}); stderr:\n${r.stderr}`);
-  }
-}
 
 describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', function () {
   this.timeout(180_000);
@@ -66,7 +49,7 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
     it('a dry run prints the plan and writes nothing', async () => {
       const r = await reconcile('--dry-run');
       assert.equal(r.code, 0, r.stderr);
-      const s = parse(r);
+      const s = parseJson<RunJson>(r);
       assert.equal(s.summary.set, 16);
       assert.ok(s.actions.every((a) => a.result === 'planned'));
       assert.equal(sum(world.emu.control.writeCounts()), 0);
@@ -75,7 +58,7 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
     it('converges: afterwards the report shows every matched user with a source photo in-sync', async () => {
       const r = await reconcile();
       assert.equal(r.code, 0, r.stderr);
-      const s = parse(r);
+      const s = parseJson<RunJson>(r);
       assert.equal(s.mode, 'full');
       assert.deepEqual([s.summary.written, s.summary.failed], [16, 0]);
       const counts = world.emu.control.writeCounts();
@@ -83,7 +66,7 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
       assert.ok(Object.values(counts).every((n) => n === 1), 'each user written once');
       const rep = await runHps(['report', '--format', 'json', '--config', world.configPath], { env: world.env });
       const users = (JSON.parse(rep.stdout) as { users: Array<{ upn: string; status: string }> }).users;
-      const notInSync = users.filter((u) => !['rec16', 'rec17', 'rec18'].includes(u.upn.split('@')[0] as string) && u.status !== 'in-sync');
+      const notInSync = users.filter((u) => !['rec16', 'rec17', 'rec18'].includes((u.upn ?? '').split('@')[0] as string) && u.status !== 'in-sync');
       assert.deepEqual(notInSync, []);
       const audit = (await readFile(`${world.dir}/audit.jsonl`, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { action: string; result: string; objectGuid: string });
       assert.equal(audit.filter((a) => a.action === 'set' && a.result === 'ok').length, 16);
@@ -94,13 +77,13 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
       world.emu.control.clearLog();
       const r = await reconcile();
       assert.equal(r.code, 0, r.stderr);
-      const s = parse(r);
+      const s = parseJson<RunJson>(r);
       assert.equal(s.mode, 'incremental');
       // Nothing changed in AD, so nobody is read but rec18: unmatched with a photo, it waits for its cloud account.
       assert.equal(s.summary.users, 1);
       assert.equal(sum(world.emu.control.writeCounts()), before);
       const full = await reconcile('--full');
-      assert.equal(parse(full).summary.users, 40);
+      assert.equal(parseJson<RunJson>(full).summary.users, 40);
       assert.equal(sum(world.emu.control.writeCounts()), before, 'a full rerun writes nothing either');
       const downloads = world.emu.control.requestLog().filter((e) => e.method === 'GET' && /\/photo\/\$value$/.test(e.path));
       assert.deepEqual(downloads, [], 'cloud photos already fingerprinted are not downloaded again');
@@ -113,10 +96,10 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
       const before = world.emu.control.writeCounts();
       const r = await reconcile();
       assert.equal(r.code, 0, r.stderr);
-      const s = parse(r);
+      const s = parseJson<RunJson>(r);
       assert.equal(s.mode, 'incremental');
       assert.equal(s.summary.users, 4, 'the 3 changed users and rec18, still waiting for a cloud account');
-      assert.deepEqual(s.actions.map((a) => a.upn.split('@')[0]).sort(), ['rec20', 'rec21', 'rec22']);
+      assert.deepEqual(s.actions.map((a) => (a.upn ?? '').split('@')[0]).sort(), ['rec20', 'rec21', 'rec22']);
       const after = world.emu.control.writeCounts();
       const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
       assert.equal(changed.length, 3);
@@ -126,9 +109,9 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
       const upn = world.upn('rec03');
       await world.emu.control.setCloudPhoto(upn, await gen.photo(777, { size: 600 }));
       const cfg = JSON.parse(await readFile(world.configPath, 'utf8')) as Record<string, unknown>;
-      const withPolicy = async (policy: string): Promise<Summary> => {
+      const withPolicy = async (policy: string): Promise<RunJson> => {
         await writeFile(world.configPath, JSON.stringify({ ...cfg, reconcile: { cloudChangedPolicy: policy } }));
-        return parse(await runHps(['fix', 'rec03', '--output', 'json', '--config', world.configPath], { env: world.env }));
+        return parseJson<RunJson>(await runHps(['fix', 'rec03', '--output', 'json', '--config', world.configPath], { env: world.env }));
       };
       const report = await withPolicy('report');
       assert.equal(report.summary.set, 0);
@@ -152,7 +135,7 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
       for (const id of [world.upn('rec30'), 'REC30', 'CORP\\rec30', seeded?.objectGuid as string, seeded?.immutableId as string]) {
         const r = await runHps(['fix', id, '--output', 'json', '--config', world.configPath], { env: world.env });
         assert.equal(r.code, 0, `${id}: ${r.stderr}`);
-        assert.equal(parse(r).summary.users, 1, id);
+        assert.equal(parseJson<RunJson>(r).summary.users, 1, id);
       }
       const bogus = await runHps(['fix', 'no-such-user*)(', '--config', world.configPath], { env: world.env });
       assert.equal(bogus.code, 2);
@@ -161,19 +144,19 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
 
     it('deletes only when allowed, and refuses above the delete threshold', async () => {
       for (const i of [23, 24, 25]) await modifyUserPhoto(dc, world.seeded.get(`rec${i}`)?.dn as string, 'thumbnailPhoto', null);
-      const off = parse(await reconcile());
+      const off = parseJson<RunJson>(await reconcile());
       assert.equal(off.summary.delete, 0);
       assert.ok(off.actions.length === 0);
       const cfg = JSON.parse(await readFile(world.configPath, 'utf8')) as Record<string, unknown>;
       await writeFile(world.configPath, JSON.stringify({ ...cfg, reconcile: { deleteThreshold: 2 } }));
       const refused = await reconcile('--allow-delete', '--full');
       assert.equal(refused.code, 3, refused.stderr);
-      assert.match(parse(refused).refused ?? '', /3 deletes exceed the delete threshold of 2/);
+      assert.match(parseJson<RunJson>(refused).refused ?? '', /3 deletes exceed the delete threshold of 2/);
       assert.equal(world.emu.control.getStoredPhoto(world.upn('rec23')) !== null, true);
       const forced = await reconcile('--allow-delete', '--full', '--force');
       await writeFile(world.configPath, JSON.stringify(cfg));
       assert.equal(forced.code, 0, forced.stderr);
-      assert.equal(parse(forced).summary.delete, 3);
+      assert.equal(parseJson<RunJson>(forced).summary.delete, 3);
       assert.equal(world.emu.control.getStoredPhoto(world.upn('rec23')), null);
       assert.equal(world.emu.control.getStoredPhoto(world.upn('rec16')) !== null, true, 'cloud-only photos are never deleted');
     });
@@ -195,7 +178,7 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
       assert.deepEqual(world.emu.control.writeCounts(), before);
       const r = await reconcile('--reload', '--force');
       assert.equal(r.code, 0, r.stderr);
-      const s = parse(r);
+      const s = parseJson<RunJson>(r);
       assert.equal(s.mode, 'full');
       // 40 users, less 2 cloud-only, 1 unmatched and 3 whose AD photo was cleared.
       assert.equal(s.summary.written, 34);
@@ -208,11 +191,11 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
       const id = world.emu.control.addUser({ userPrincipalName: world.upn('rec18'), onPremisesImmutableId: seeded?.immutableId as string });
       const r = await reconcile();
       assert.equal(r.code, 0, r.stderr);
-      const s = parse(r);
+      const s = parseJson<RunJson>(r);
       assert.equal(s.mode, 'incremental');
-      assert.deepEqual(s.actions.map((a) => [a.upn.split('@')[0], a.action, a.result]), [['rec18', 'set', 'ok']]);
+      assert.deepEqual(s.actions.map((a) => [(a.upn ?? '').split('@')[0], a.action, a.result]), [['rec18', 'set', 'ok']]);
       assert.equal(world.emu.control.writeCounts()[id], 1);
-      assert.equal(parse(await reconcile()).summary.users, 0, 'and it waits no more');
+      assert.equal(parseJson<RunJson>(await reconcile()).summary.users, 0, 'and it waits no more');
     });
   });
 
@@ -228,7 +211,7 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
         const cfg = JSON.parse(await readFile(world.configPath, 'utf8')) as { cloud: Record<string, unknown> };
         await writeFile(world.configPath, JSON.stringify({ ...cfg, cloud: { ...cfg.cloud, maxTries: 8 } }));
         const r = await runHps(['reconcile', '--output', 'json', '--config', world.configPath], { env: world.env });
-        const s = parse(r);
+        const s = parseJson<RunJson>(r);
         const log = world.emu.control.requestLog();
         assert.ok(log.some((e) => e.status === 429), 'the emulator throttled');
         assert.ok(log.some((e) => e.status === 503 || e.status === 504), 'the emulator failed some requests');
@@ -237,7 +220,7 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
         assert.ok(Object.values(counts).every((n) => n === 1), `no user written twice: ${JSON.stringify(counts)}`);
         if (s.summary.failed + s.summary.errors > 0) {
           world.emu.control.setFaults({});
-          const again = parse(await runHps(['reconcile', '--output', 'json', '--config', world.configPath], { env: world.env }));
+          const again = parseJson<RunJson>(await runHps(['reconcile', '--output', 'json', '--config', world.configPath], { env: world.env }));
           assert.equal(again.summary.failed, 0);
         }
         assert.ok(Object.values(world.emu.control.writeCounts()).every((n) => n === 1));
@@ -256,19 +239,19 @@ describe('hps reconcile / fix against Samba AD and the Graph emulator (e2e)', fu
         world.emu.control.setPhotoUpdateSettings('onPremises');
         const r = await runHps(['reconcile', '--output', 'json', '--config', world.configPath], { env: world.env });
         assert.equal(r.code, 3, r.stderr);
-        const s = parse(r);
+        const s = parseJson<RunJson>(r);
         assert.equal(s.summary.blocked, 5);
         assert.ok(s.actions.every((a) => a.result === 'blocked' && /onPremises/i.test(a.reason)));
         assert.equal(r.stderr.split('\n').filter((l) => /onPremises/.test(l)).length, 1, `explained once:\n${r.stderr}`);
         assert.equal(sum(world.emu.control.writeCounts()), 0);
         // While the policy still blocks, an incremental run does not read the blocked users again.
-        const still = parse(await runHps(['reconcile', '--output', 'json', '--config', world.configPath], { env: world.env }));
+        const still = parseJson<RunJson>(await runHps(['reconcile', '--output', 'json', '--config', world.configPath], { env: world.env }));
         assert.deepEqual([still.mode, still.summary.users], ['incremental', 0]);
         // Nothing changes on-prem; once the tenant allows cloud writes, the next run still picks the users up.
         world.emu.control.setPhotoUpdateSettings('cloud');
         const again = await runHps(['reconcile', '--output', 'json', '--config', world.configPath], { env: world.env });
         assert.equal(again.code, 0, again.stderr);
-        assert.deepEqual([parse(again).mode, parse(again).summary.written], ['incremental', 5]);
+        assert.deepEqual([parseJson<RunJson>(again).mode, parseJson<RunJson>(again).summary.written], ['incremental', 5]);
       } finally {
         await world.close();
       }

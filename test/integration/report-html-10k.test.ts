@@ -13,7 +13,7 @@ import type { Browser } from 'playwright-core';
 import { kindOf, type Kind } from '../../bench/mix.js';
 import { distinctPhoto } from '../../mocks/fixtures/photos/generate.js';
 import type { Status } from '../../src/model.js';
-import { summarise } from '../../src/reconcile/classify.js';
+import { summarise } from '../../src/sync/decide/classify.js';
 import { renderHtml } from '../../src/report/html.js';
 import { HTML_BUDGET } from '../../src/report/html/budget.js';
 import type { UserVisual } from '../../src/report/html/page.js';

@@ -10,8 +10,8 @@ import path from 'node:path';
 import pino from 'pino';
 import sharp from 'sharp';
 import { createPhotoGenerator } from '../../mocks/fixtures/photos/generate.js';
-import { reconcile } from '../../src/app/reconcile.js';
-import { openCloud, openDirectory } from '../../src/app/services.js';
+import { runSync } from '../../src/usecases/sync.js';
+import { openCloud, openDirectory } from '../../src/usecases/wiring.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createExchangeWriter } from '../../src/powershell/exchange-writer.js';
 import { createPowerShellRunner, type PowerShellRunner } from '../../src/powershell/runner.js';
@@ -65,7 +65,7 @@ describe('routing per mailbox location (Samba + emulator + PowerShell bridge)', 
     const cloud = await openCloud(cfg, world.env, log);
     const state = openMemoryStore();
     try {
-      const result = await reconcile(
+      const result = await runSync(
         {
           cfg, directory, directoryKey: 'routing', cloud, state, runId: 'routing-run', log,
           exchangeWriter: async () => createExchangeWriter({ runner, mode: 'onprem', connectionUri: ONPREM_URI, stubModulePath: STUB_MODULE, stubStorePath: store.dir }),
@@ -91,7 +91,7 @@ describe('routing per mailbox location (Samba + emulator + PowerShell bridge)', 
       for (const upn of onPremUpns) assert.equal(world.emu.control.getStoredPhoto(upn), null, `${upn} not written through Graph`);
 
       // A rerun pushes nothing again: Graph cannot see on-prem mailbox photos, the state knows they were set.
-      const rerun = await reconcile(
+      const rerun = await runSync(
         {
           cfg, directory, directoryKey: 'routing', cloud, state, runId: 'routing-rerun', log,
           exchangeWriter: async () => createExchangeWriter({ runner, mode: 'onprem', connectionUri: ONPREM_URI, stubModulePath: STUB_MODULE, stubStorePath: store.dir }),

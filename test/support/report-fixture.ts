@@ -3,7 +3,7 @@
  * for the users that need attention.
  */
 import { STATUSES, type Status } from '../../src/model.js';
-import type { ClassifiedUser } from '../../src/reconcile/classify.js';
+import type { ClassifiedUser } from '../../src/sync/decide/classify.js';
 
 export const NON_ASCII_NAMES = ['Zoë Ångström', '山田 太郎', 'Jürgen Müller-Lüdenscheidt', 'Ольга Петрова', 'Siobhán Ó Briain', 'أحمد علي', 'Łukasz Żółć', 'Renée 🙂 Dubois'];
 

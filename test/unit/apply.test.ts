@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
-import { applyPlan } from '../../src/apply/apply.js';
-import { createPhotoSpool, type PhotoSpool } from '../../src/apply/spool.js';
-import type { PhotoDeleteItem, PhotoSetItem, PhotoWriter, WriteResult } from '../../src/apply/writer.js';
+import { applyPlan } from '../../src/sync/apply/apply.js';
+import { createRecorder } from '../../src/sync/apply/record.js';
+import { createPhotoSpool, type PhotoSpool } from '../../src/sync/apply/spool.js';
+import type { PhotoDeleteItem, PhotoSetItem, PhotoWriter, WriteResult } from '../../src/sync/apply/writer.js';
+import { CloudAuthError } from '../../src/cloud/errors.js';
 import type { Route } from '../../src/model.js';
-import type { ClassifiedUser } from '../../src/reconcile/classify.js';
-import type { Decision } from '../../src/reconcile/plan.js';
+import type { ClassifiedUser } from '../../src/sync/decide/classify.js';
+import type { Decision } from '../../src/sync/decide/plan.js';
 import { openMemoryStore } from '../../src/state/index.js';
 
 class FakeWriter implements PhotoWriter {
@@ -48,7 +50,7 @@ describe('apply', () => {
     const exchange = new FakeWriter('exchange-onprem');
     const state = openMemoryStore();
     const audit: unknown[] = [];
-    const out = await applyPlan(decisions, { writers: { graph, 'exchange-onprem': exchange }, spool, state, runId: 'run1', batchSize: 2, audit: { path: '', write: (e) => audit.push(e), close: () => {} } });
+    const out = await applyPlan(decisions, { writers: { graph, 'exchange-onprem': exchange }, spool, recorder: createRecorder({ state, runId: 'run1', audit: { path: '', write: (e) => audit.push(e), close: () => {} } }), batchSize: 2 });
     assert.deepEqual(graph.sets.map((b) => b.length), [2, 2, 1]);
     assert.equal(graph.sets[0]?.[0]?.identity, 'c0');
     assert.equal(graph.sets[0]?.[0]?.jpeg.toString(), `jpeg-${decisions[0]?.user.objectGuid}`);
@@ -68,7 +70,7 @@ describe('apply', () => {
   it('fails the users of a route without a writer and carries on', async () => {
     const decisions = [decision(1, 'delete', 'exchange-legacy'), decision(2, 'delete')];
     const graph = new FakeWriter('graph');
-    const out = await applyPlan(decisions, { writers: { graph }, spool, state: openMemoryStore(), runId: 'r' });
+    const out = await applyPlan(decisions, { writers: { graph }, spool, recorder: createRecorder({ state: openMemoryStore(), runId: 'r' }) });
     assert.equal(out.failed, 1);
     assert.equal(out.applied.find((a) => !a.result.ok)?.result.errorId, 'NoWriterForRoute');
     assert.equal(graph.deletes[0]?.length, 1);
@@ -92,7 +94,7 @@ describe('apply', () => {
     };
     const graph = new FakeWriter('graph');
     const state = openMemoryStore();
-    const out = await applyPlan(decisions, { writers: { graph, 'exchange-onprem': broken }, spool, state, runId: 'r', batchSize: 1 });
+    const out = await applyPlan(decisions, { writers: { graph, 'exchange-onprem': broken }, spool, recorder: createRecorder({ state, runId: 'r' }), batchSize: 1 });
     assert.equal(calls, 1, 'a broken writer is not called again for the next batches');
     assert.deepEqual([out.ok, out.failed], [1, 3]);
     assert.equal(graph.sets.length, 1);
@@ -105,10 +107,10 @@ describe('apply', () => {
   it('lets configuration and sign-in errors stop the run instead of failing users one by one', async () => {
     const d = decision(0, 'set');
     await spool.put(d.user.objectGuid, { jpeg: Buffer.from('j'), print: { sha256: 's', phash: 'p', width: 1, height: 1 } });
-    const authError = Object.assign(new Error('AADSTS7000222: the client secret has expired'), { name: 'CloudAuthError' });
+    const authError = new CloudAuthError('AADSTS7000222: the client secret has expired');
     const writer: PhotoWriter = { route: 'graph', setPhotos: async () => Promise.reject(authError), deletePhotos: async () => [], close: async () => {} };
     const state = openMemoryStore();
-    await assert.rejects(applyPlan([d], { writers: { graph: writer }, spool, state, runId: 'r' }), /AADSTS7000222/);
+    await assert.rejects(applyPlan([d], { writers: { graph: writer }, spool, recorder: createRecorder({ state, runId: 'r' }) }), /AADSTS7000222/);
     assert.equal(state.getUser(d.user.objectGuid), undefined, 'nothing recorded as a per-user failure');
   });
 
@@ -119,7 +121,7 @@ describe('apply', () => {
     const writer: PhotoWriter = { route: 'graph', setPhotos: async (items) => items.map((i) => ({ key: i.key, ok: true, etag: 'same-etag' })), deletePhotos: async () => [], close: async () => {} };
     const state = openMemoryStore();
     state.recordCloudSeen({ objectGuid: d.user.objectGuid, etag: 'same-etag', phash: 'old-cloud' });
-    await applyPlan([stale], { writers: { graph: writer }, spool, state, runId: 'r' });
+    await applyPlan([stale], { writers: { graph: writer }, spool, recorder: createRecorder({ state, runId: 'r' }) });
     const u = state.getUser(d.user.objectGuid);
     assert.notEqual(u?.cloudPhash, 'pushed');
   });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { selectorsFor } from '../../src/app/identify.js';
+import { selectorsFor } from '../../src/sync/read/identify.js';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
-import { CliError, describeError, exitCodeFor } from '../../src/cli/errors.js';
+import { CliError, describeError } from '../../src/cli/errors.js';
+import { exitCodeOf } from '../../src/cli/exit-policy.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { withResources } from '../../src/cli/resources.js';
 import { checkOutputFile, writeFileAtomic } from '../../src/cli/output.js';
@@ -20,20 +21,6 @@ describe('cli support', () => {
     ]);
     assert.deepEqual(selectorsFor('CORP\\ada'), [{ by: 'sAMAccountName', value: 'ada' }]);
     assert.deepEqual(selectorsFor('   '), []);
-  });
-
-  it('maps errors to the documented exit codes', () => {
-    const named = (name: string): Error => Object.assign(new Error('x'), { name });
-    assert.equal(exitCodeFor(new ConfigError('bad')), EXIT.badConfig);
-    assert.equal(exitCodeFor(new CliError('refused', EXIT.refused)), EXIT.refused);
-    assert.equal(exitCodeFor(named('DirectoryAuthError')), EXIT.connectFailed);
-    assert.equal(exitCodeFor(named('CloudAuthError')), EXIT.connectFailed);
-    assert.equal(exitCodeFor(named('LockHeldError')), EXIT.locked);
-    assert.equal(exitCodeFor(named('UserNotFoundError')), EXIT.badConfig);
-    assert.equal(exitCodeFor(named('GraphRequestError')), EXIT.connectFailed);
-    assert.equal(exitCodeFor(named('DirectorySearchError')), EXIT.badConfig);
-    assert.equal(exitCodeFor(named('StateOpenError')), EXIT.badConfig);
-    assert.equal(exitCodeFor(new TypeError('bug')), EXIT.internal);
   });
 
   it('describes an error with its causes, once each', () => {
@@ -85,7 +72,7 @@ describe('cli support', () => {
       ] as const) {
         await assert.rejects(checkOutputFile(target), (err: unknown) => {
           assert.ok(err instanceof CliError);
-          assert.equal(err.exitCode, EXIT.badConfig);
+          assert.equal(exitCodeOf({ kind: 'error', error: err }), EXIT.badConfig);
           assert.match(err.message, new RegExp(`^cannot write the output file ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
           assert.match(err.message, why);
           return true;

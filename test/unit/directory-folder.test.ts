@@ -6,6 +6,7 @@ import type { OnPremUser } from '../../src/model.js';
 import { DirectoryConfigError, DirectoryError } from '../../src/directory/errors.js';
 import { FolderPhotoSource, compilePattern, withFolderPhotos, type FolderFs } from '../../src/directory/folder.js';
 import type { DirectorySource, UsersOptions } from '../../src/directory/source.js';
+import { collect } from '../support/json.js';
 
 function user(over: Partial<OnPremUser> = {}): OnPremUser {
   return {
@@ -56,12 +57,6 @@ function fakeSource(users: OnPremUser[], seen: UsersOptions[] = []): DirectorySo
     },
   };
   return src;
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
 }
 
 const B = (s: string): Buffer => Buffer.from(s);

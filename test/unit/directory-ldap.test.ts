@@ -13,6 +13,7 @@ import {
 } from 'ldapts';
 import { DirectoryAuthError, DirectoryConfigError, DirectorySearchError, FilterSyntaxError } from '../../src/directory/errors.js';
 import { openLdapSource, type LdapClientLike, type LdapConfig } from '../../src/directory/ldap.js';
+import { collect } from '../support/json.js';
 
 const GUID_BYTES = Buffer.from([0x33, 0x22, 0x11, 0x00, 0x55, 0x44, 0x77, 0x66, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff]);
 const INVOCATION = Buffer.from('0123456789abcdef0123456789abcdef', 'hex');
@@ -105,12 +106,6 @@ async function open(config: Partial<LdapConfig> = {}, fake?: (o: ClientOptions) 
 function flatten(f: Filter | string | undefined): Filter[] {
   if (f === undefined || typeof f === 'string') return [];
   return f instanceof AndFilter ? f.filters.flatMap(flatten) : [f];
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
 }
 
 describe('directory LDAP source (fake client)', () => {

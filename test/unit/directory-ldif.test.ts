@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { OnPremUser } from '../../src/model.js';
 import { DirectoryError, LdifSyntaxError } from '../../src/directory/errors.js';
 import { LdifDirectorySource, decodeText, parseLdif, type LdifRecord } from '../../src/directory/ldif.js';
+import { collect } from '../support/json.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/ldif');
 
@@ -23,12 +24,6 @@ interface Expected {
   msExchRecipientTypeDetails: string | null;
   photoOrigin: string | null;
   photoFile: string | null;
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
 }
 
 async function records(text: string): Promise<LdifRecord[]> {

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
-import { CHECK_IDS, doctorExitCode, fail, ok, skip, summarise, warn, type Check, type DoctorReport } from '../../src/doctor/check.js';
-import { renderDoctorJson, renderDoctorTable } from '../../src/doctor/render.js';
-import { has, tokenRoles } from '../../src/doctor/roles.js';
+import { exitCodeOf } from '../../src/cli/exit-policy.js';
+import { CHECK_IDS, renderDoctorJson, renderDoctorTable, type Check, type DoctorReport } from '../../src/report/doctor.js';
+import { fail, ok, skip, warn } from '../../src/usecases/doctor/checks.js';
+import { has, tokenRoles } from '../../src/usecases/doctor/roles.js';
 
 const jwt = (claims: unknown): string => `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
 
 function report(checks: Check[]): DoctorReport {
-  return { generatedAt: '2026-01-01T00:00:00.000Z', configFile: 'c.json', checks, summary: summarise(checks), exitCode: doctorExitCode(checks) };
+  return { generatedAt: '2026-01-01T00:00:00.000Z', configFile: 'c.json', checks };
 }
+const doctorExitCode = (checks: Check[]): number => exitCodeOf({ kind: 'doctor', checks });
 
 describe('doctor: roles, exit code, rendering', () => {
   it('reads the roles claim of an app-only token, and nothing from a token that is not a JWT', () => {
@@ -27,7 +29,7 @@ describe('doctor: roles, exit code, rendering', () => {
   it('exit 0 all ok or skipped, 1 warnings only, else the code of the first failure', () => {
     assert.equal(doctorExitCode([ok('config', 'c', ''), skip('exchange-pwsh', 'p', '')]), 0);
     assert.equal(doctorExitCode([ok('config', 'c', ''), warn('state-lock', 'l', '', 'x')]), 1);
-    assert.equal(doctorExitCode([warn('state-lock', 'l', '', 'x'), fail('directory-base-dn', 'b', '', 'x', 2), fail('cloud-sign-in', 's', '', 'x')]), 2);
+    assert.equal(doctorExitCode([warn('state-lock', 'l', '', 'x'), fail('directory-base-dn', 'b', '', 'x', 'config'), fail('cloud-sign-in', 's', '', 'x')]), 2);
     assert.equal(doctorExitCode([fail('cloud-sign-in', 's', '', 'x')]), 4);
   });
 
@@ -36,7 +38,8 @@ describe('doctor: roles, exit code, rendering', () => {
   });
 
   it('the table strips control characters from messages and links each advice to its section', () => {
-    const text = renderDoctorTable(report([ok('config', 'config valid', 'fine'), fail('directory-bind', 'bind', 'refused \u001b[31mred\u0000', 'check \u0007it')]));
+    const checks = [ok('config', 'config valid', 'fine'), fail('directory-bind', 'bind', 'refused \u001b[31mred\u0000', 'check \u0007it')];
+    const text = renderDoctorTable(report(checks), doctorExitCode(checks));
     // eslint-disable-next-line no-control-regex
     assert.ok(!/[\u0000-\u0008\u001b\u007f]/.test(text));
     assert.match(text, /bind +FAIL +refused \[31mred/);
@@ -45,7 +48,7 @@ describe('doctor: roles, exit code, rendering', () => {
   });
 
   it('JSON carries id, result, detail, advice and the doc link for each check', () => {
-    const j = JSON.parse(renderDoctorJson(report([warn('state-lock', 'lock', 'held', 'wait')]))) as { exitCode: number; checks: Array<Record<string, string>> };
+    const j = JSON.parse(renderDoctorJson(report([warn('state-lock', 'lock', 'held', 'wait')]), 1)) as { exitCode: number; checks: Array<Record<string, string>> };
     assert.equal(j.exitCode, 1);
     assert.deepEqual(j.checks[0], { id: 'state-lock', title: 'lock', result: 'warn', detail: 'held', advice: 'wait', doc: 'docs/troubleshooting.md#doctor-state-lock' });
   });

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { distinctPhoto } from '../../mocks/fixtures/photos/generate.js';
 import { clean, escapeHtml, jsonForScript, safeImageUri } from '../../src/report/html/clean.js';
 import { CSP, photoNote } from '../../src/report/html/render.js';
-import { createThumbnailCollector } from '../../src/app/thumbnails.js';
+import { createThumbnailCollector } from '../../src/usecases/thumbnails.js';
 import { thumbnailUri } from '../../src/photo/thumbnail.js';
 import type { HtmlRow } from '../../src/report/html/page.js';
 

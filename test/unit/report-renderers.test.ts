@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { ClassifiedUser } from '../../src/reconcile/classify.js';
-import { summarise } from '../../src/reconcile/classify.js';
+import type { ClassifiedUser } from '../../src/sync/decide/classify.js';
+import { summarise } from '../../src/sync/decide/classify.js';
 import { renderReport, type Report } from '../../src/report/index.js';
 
 function row(p: Partial<ClassifiedUser>): ClassifiedUser {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import type { ReconcileResult } from '../../src/app/reconcile.js';
-import type { ClassifiedUser } from '../../src/reconcile/classify.js';
-import { buildPlan, decide, type Decision, type PlanOptions } from '../../src/reconcile/plan.js';
-import { renderRunText, runSummary } from '../../src/report/run-summary.js';
+import type { ClassifiedUser } from '../../src/sync/decide/classify.js';
+import { decide, type Decision, type PlanOptions } from '../../src/sync/decide/plan.js';
+import { buildPlan } from '../../src/sync/decide/thresholds.js';
+import { runSummary, type RunResult } from '../../src/report/run-summary.js';
+import { renderRunText } from '../../src/report/run-text.js';
 import type { UserState } from '../../src/state/store.js';
 
 function user(n: number, p: Partial<ClassifiedUser>): ClassifiedUser {
@@ -16,7 +17,7 @@ const OPTS: PlanOptions = { cloudChangedPolicy: 'report', allowDelete: false, re
 /** A user we pushed to, whose cloud photo someone else replaced since (same source, new etag). */
 const pushedBefore = (n: number): UserState => ({ objectGuid: `g${n}`, attempts: 0, updatedAt: new Date(0), sourceSha256: `src-${n}`, cloudEtagAfterPush: 'etag-ours' });
 
-function result(decisions: Decision[]): ReconcileResult {
+function result(decisions: Decision[]): RunResult {
   return {
     runId: 'RUN1', mode: 'full', dryRun: true, policy: { source: 'cloud', allowsCloudWrites: true, detail: 'cloud' },
     plan: buildPlan(decisions, { deleteThreshold: 500, changeThreshold: 1000, changeThresholdPercent: 100, percentFloor: 20 }),

@@ -30,9 +30,10 @@ describe('SQLite state store: file, schema, migrations', () => {
     }
     const db = new Database(file, { readonly: true });
     try {
-      assert.deepEqual(db.prepare('SELECT version, applied_at, description FROM schema_version').all(), [
-        { version: 1, applied_at: '2025-03-01T10:00:00.000Z', description: MIGRATIONS[0]?.description },
-      ]);
+      assert.deepEqual(
+        db.prepare('SELECT version, applied_at, description FROM schema_version').all(),
+        MIGRATIONS.map((m) => ({ version: m.version, applied_at: '2025-03-01T10:00:00.000Z', description: m.description })),
+      );
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       assert.equal(db.pragma('application_id', { simple: true }), APPLICATION_ID);
       const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
@@ -88,7 +89,7 @@ describe('SQLite state store: file, schema, migrations', () => {
     }
     const db = new Database(file, { readonly: true });
     try {
-      assert.equal((db.prepare('SELECT COUNT(*) AS n FROM schema_version').get() as { n: number }).n, 1);
+      assert.equal((db.prepare('SELECT COUNT(*) AS n FROM schema_version').get() as { n: number }).n, MIGRATIONS.length);
       assert.equal((db.prepare('SELECT usn FROM directory_marks').get() as { usn: unknown }).usn, '9007199254740993', 'stored as exact text');
     } finally {
       db.close();
@@ -98,15 +99,40 @@ describe('SQLite state store: file, schema, migrations', () => {
   it('applies only the missing forward migrations and keeps the data', () => {
     const db = new Database(join(dir, 'm.db'));
     try {
-      assert.deepEqual(migrate(db, now), [1]);
+      assert.deepEqual(migrate(db, now), MIGRATIONS.map((m) => m.version));
       db.prepare("INSERT INTO users (object_guid, attempts, updated_at) VALUES ('g', 0, 'x')").run();
-      const v2 = { version: 2, description: 'test: add a column', sql: 'ALTER TABLE users ADD COLUMN note TEXT' };
-      assert.deepEqual(migrate(db, now, [...MIGRATIONS, v2]), [2]);
-      assert.equal(currentVersion(db), 2);
+      const next = { version: LATEST_VERSION + 1, description: 'test: add a column', sql: 'ALTER TABLE users ADD COLUMN note TEXT' };
+      assert.deepEqual(migrate(db, now, [...MIGRATIONS, next]), [LATEST_VERSION + 1]);
+      assert.equal(currentVersion(db), LATEST_VERSION + 1);
       assert.deepEqual(db.prepare('SELECT object_guid, note FROM users').all(), [{ object_guid: 'g', note: null }]);
-      assert.deepEqual(migrate(db, now, [...MIGRATIONS, v2]), []);
+      assert.deepEqual(migrate(db, now, [...MIGRATIONS, next]), []);
     } finally {
       db.close();
+    }
+  });
+
+  it('version 2 moves a deferral out of last_error into its own field; a plain failure keeps its error', () => {
+    const file = join(dir, 'v1.db');
+    const db = new Database(file);
+    try {
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      migrate(db, now, MIGRATIONS.filter((m) => m.version === 1));
+      const insert = db.prepare("INSERT INTO users (object_guid, last_result, last_error, attempts, updated_at) VALUES (?, 'error', ?, 0, '2025-01-01T00:00:00.000Z')");
+      insert.run('00000000-0000-0000-0000-000000000001', 'waiting: no cloud user found (tried userPrincipalName a@corp)');
+      insert.run('00000000-0000-0000-0000-000000000002', 'blocked: set needed (cloud has no photo) but the tenant refuses cloud photo writes');
+      insert.run('00000000-0000-0000-0000-000000000003', 'Forbidden 403: denied');
+    } finally {
+      db.close();
+    }
+    const store = openSqliteStore(file, { now });
+    try {
+      const [w, b, f] = ['1', '2', '3'].map((n) => store.getUser(`00000000-0000-0000-0000-00000000000${n}`));
+      assert.deepEqual([w?.deferred, w?.lastError], ['waiting', 'no cloud user found (tried userPrincipalName a@corp)']);
+      assert.deepEqual([b?.deferred, b?.lastError], ['blocked', 'set needed (cloud has no photo) but the tenant refuses cloud photo writes']);
+      assert.deepEqual([f?.deferred, f?.lastError], [undefined, 'Forbidden 403: denied']);
+      assert.equal(store.usersWithPendingErrors().length, 3, 'deferred users stay pending');
+    } finally {
+      store.close();
     }
   });
 
@@ -114,9 +140,9 @@ describe('SQLite state store: file, schema, migrations', () => {
     const db = new Database(join(dir, 'm.db'));
     try {
       migrate(db, now);
-      const bad = { version: 2, description: 'broken', sql: 'CREATE TABLE extra (x); THIS IS NOT SQL' };
+      const bad = { version: LATEST_VERSION + 1, description: 'broken', sql: 'CREATE TABLE extra (x); THIS IS NOT SQL' };
       assert.throws(() => migrate(db, now, [...MIGRATIONS, bad]));
-      assert.equal(currentVersion(db), 1);
+      assert.equal(currentVersion(db), LATEST_VERSION);
       assert.equal(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'extra'").get(), undefined);
     } finally {
       db.close();

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { comparePhotos } from '../../photo/index.js';
 import { CliError } from '../errors.js';
-import { EXIT } from '../exit-codes.js';
+import { exitCodeOf } from '../exit-policy.js';
 import type { CommandResult } from '../output.js';
 import type { CommandContext } from '../context.js';
 
@@ -27,7 +27,7 @@ async function readImage(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (err) {
-    throw new CliError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.badConfig, { cause: err });
+    throw new CliError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
 }
 
@@ -38,11 +38,11 @@ export async function runCompare(opts: CompareOptions): Promise<CommandResult<Co
     const r = await comparePhotos(a, b);
     data = { same: r.same, distance: r.distance, threshold: r.threshold };
   } catch (err) {
-    throw new CliError(`cannot compare: ${(err as Error).message}`, EXIT.badConfig, { cause: err });
+    throw new CliError(`cannot compare: ${(err as Error).message}`, { cause: err });
   }
   return {
     data,
-    exitCode: data.same ? EXIT.ok : EXIT.partialFailure,
+    exitCode: exitCodeOf({ kind: 'compare', same: data.same }),
     format: opts.json ? 'json' : 'text',
     render: (format) =>
       format === 'json'

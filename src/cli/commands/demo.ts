@@ -9,17 +9,20 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { packageRoot } from '../../app/package-root.js';
-import { reconcile } from '../../app/reconcile.js';
-import { buildReport } from '../../app/report.js';
-import { withRun } from '../../app/run.js';
-import { renderRunText, runSummary, type RunSummary } from '../../report/run-summary.js';
-import { openCloud, openDirectory } from '../../app/services.js';
+import { packageRoot } from '../package-root.js';
+import { runSync } from '../../usecases/sync.js';
+import { buildReport } from '../../usecases/report.js';
+import { createThumbnailCollector } from '../../usecases/thumbnails.js';
+import { withRun } from '../../usecases/run-frame.js';
+import { runSummary, type RunSummary } from '../../report/run-summary.js';
+import { renderRunText } from '../../report/run-text.js';
+import { openCloud, openDirectory } from '../../usecases/wiring.js';
 import { parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { renderReport, type Report } from '../../report/index.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { exitCodeOf, runCounts } from '../exit-policy.js';
 import { runHooks, type CliIo } from '../io.js';
 import type { CommandResult } from '../output.js';
 import { withResources } from '../resources.js';
@@ -95,16 +98,16 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<CommandResu
     const env = { ...io.env, HPS_DEMO_CLIENT_SECRET: client.secret };
     const directory = use(await openDirectory(cfg, env, io.log));
     const cloud = use(await openCloud(cfg, env, io.log));
-    const before = await buildReport({ cfg, directory, cloud });
+    const before = await buildReport({ cfg, directory, cloud, thumbnails: createThumbnailCollector() });
     const run = await withRun(cfg, env, { name: 'reconcile', options: { demo: true }, ...runHooks(io) }, async (ctx) => {
-      const r = await reconcile(
+      const r = await runSync(
         { cfg, directory, directoryKey: 'demo', cloud, state: ctx.state, audit: ctx.audit, runId: ctx.runId, log: io.log },
         { dryRun: false, full: false, reload: false, allowDelete: false, force: false },
       );
-      const summary = runSummary(r, r.applied?.failed || r.errors ? EXIT.partialFailure : EXIT.ok);
+      const summary = runSummary(r, exitCodeOf({ kind: 'run', run: runCounts(r) }));
       return { value: summary, status: summary.exitCode === EXIT.ok ? 'ok' : 'partial', exitCode: summary.exitCode, summary: summary.summary };
     });
-    const after = await buildReport({ cfg, directory, cloud });
+    const after = await buildReport({ cfg, directory, cloud, thumbnails: createThumbnailCollector() });
     const files = [join(outDir, 'report-before.html'), join(outDir, 'report-after.html'), join(outDir, 'report-after.json'), join(outDir, 'audit.jsonl')];
     await writeFile(files[0] as string, renderReport(before, 'html'));
     await writeFile(files[1] as string, renderReport(after, 'html'));
@@ -114,7 +117,7 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<CommandResu
 
   return {
     data,
-    exitCode: EXIT.ok,
+    exitCode: exitCodeOf({ kind: 'done' }),
     format: 'text',
     render: () =>
       [

@@ -7,9 +7,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { DEFAULT_CONFIG_FILE } from '../../config/load.js';
-import type { DoctorReport } from '../../doctor/check.js';
-import { renderDoctorJson, renderDoctorTable } from '../../doctor/render.js';
-import { runDoctor, type DoctorDeps } from '../../doctor/run.js';
+import { renderDoctorJson, renderDoctorTable, type DoctorReport } from '../../report/doctor.js';
+import { runDoctor, type DoctorDeps } from '../../usecases/doctor/run.js';
+import { exitCodeOf } from '../exit-policy.js';
 import type { CommandContext } from '../context.js';
 import type { CliIo } from '../io.js';
 import type { CommandResult } from '../output.js';
@@ -28,11 +28,12 @@ export async function runDoctorCommand(opts: DoctorOptions, io: CliIo, extra: Pi
     ...extra,
     ...(io.isTty ? { onCheck: (c) => io.err(`  ${c.result.padEnd(4)} ${c.title}\n`) } : {}),
   });
+  const exitCode = exitCodeOf({ kind: 'doctor', checks: report.checks });
   return {
     data: report,
-    exitCode: report.exitCode,
+    exitCode,
     format: opts.output,
-    render: (f) => (f === 'json' ? renderDoctorJson(report) : renderDoctorTable(report)),
+    render: (f) => (f === 'json' ? renderDoctorJson(report, exitCode) : renderDoctorTable(report, exitCode)),
   };
 }
 

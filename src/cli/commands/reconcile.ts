@@ -5,19 +5,22 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { exchangeWriterFactory } from '../../app/exchange.js';
-import { reconcile, type ReconcileOptions, type ReconcileResult } from '../../app/reconcile.js';
-import { withRun } from '../../app/run.js';
-import { comparator, openCloud, openDirectory } from '../../app/services.js';
-import { verifyCloudPhoto, type Verification } from '../../app/verify.js';
+import { exchangeWriterFactory } from '../../usecases/exchange.js';
+import { runFix as fixUser, type FixResult } from '../../usecases/fix.js';
+import { withRun } from '../../usecases/run-frame.js';
+import { runSync, type SyncOptions } from '../../usecases/sync.js';
+import { openCloud, openDirectory } from '../../usecases/wiring.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { directoryKey } from '../../state/keys.js';
-import { renderRunJson, renderRunText, runSummary, type RunSummary } from '../../report/run-summary.js';
+import { runSummary, type RunSummary } from '../../report/run-summary.js';
+import { renderRunJson, renderRunText } from '../../report/run-text.js';
 import { planPage } from '../../report/html/from-plan.js';
 import { renderHtmlPage } from '../../report/html/render.js';
+import { createThumbnailCollector } from '../../usecases/thumbnails.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { exitCodeOf, runCounts } from '../exit-policy.js';
 import { runHooks, type CliIo } from '../io.js';
 import { checkOutputFile, type CommandResult } from '../output.js';
 import { progressFor } from '../progress.js';
@@ -35,15 +38,6 @@ const common = {
 export const reconcileOptions = z.strictObject({ ...common, full: z.boolean().default(false), reload: z.boolean().default(false) });
 export const fixOptions = z.strictObject({ ...common, user: z.string().trim().min(1, 'give a user: UPN, sAMAccountName, mail or objectGUID') });
 
-function exitCodeOf(r: ReconcileResult, verification?: Verification): number {
-  if (r.refused) return EXIT.refused;
-  // The tenant policy refused every cloud write this run needed: say so above per-user failures, which it may explain.
-  const blockedOnly = r.plan.summary.blocked > 0 && r.plan.summary.set + r.plan.summary.delete === 0;
-  if (blockedOnly) return EXIT.refused;
-  if ((r.applied?.failed ?? 0) > 0 || r.errors > 0) return EXIT.partialFailure;
-  if (verification && !verification.verified) return EXIT.partialFailure;
-  return EXIT.ok;
-}
 
 function dirKey(cfg: Config): string {
   return cfg.directory.type === 'ldap' ? directoryKey(cfg.directory.url, cfg.directory.baseDn) : `ldif:${cfg.directory.file}`;
@@ -51,32 +45,29 @@ function dirKey(cfg: Config): string {
 
 async function execute(io: CliIo, raw: z.infer<typeof reconcileOptions> & { user?: string }, command: 'reconcile' | 'fix'): Promise<CommandResult<RunSummary>> {
   const cfg = await loadConfig(resolve(io.cwd, raw.config ?? DEFAULT_CONFIG_FILE));
+  const opts: SyncOptions = { dryRun: raw.dryRun, full: raw.full, reload: raw.reload, allowDelete: raw.allowDelete, force: raw.force, ...(raw.user ? { user: raw.user } : {}) };
   const outFile = raw.out === undefined ? undefined : resolve(io.cwd, raw.out);
   if (outFile) await checkOutputFile(outFile);
   let html: (() => string) | undefined;
-  const opts: ReconcileOptions = { dryRun: raw.dryRun, full: raw.full, reload: raw.reload, allowDelete: raw.allowDelete, force: raw.force, ...(raw.user ? { user: raw.user } : {}) };
+  // Thumbnails only for the HTML page: the text and JSON forms do not show photos.
+  const thumbnails = raw.output === 'html' ? createThumbnailCollector() : undefined;
   const summary = await withRun(cfg, io.env, { name: command, options: opts, ...runHooks(io) }, async (run) =>
     withResources(async (use) => {
       const directory = use(await openDirectory(cfg, io.env, io.log));
       const cloud = use(await openCloud(cfg, io.env, io.log));
       const exchangeWriter = exchangeWriterFactory(cfg.exchange, (t) => io.log.warn(`PowerShell: ${t.trim()}`));
       const progress = progressFor(io);
-      const result = await reconcile(
-        {
-          cfg, directory, directoryKey: dirKey(cfg), cloud, state: run.state, audit: run.audit, runId: run.runId, log: io.log,
-          ...(exchangeWriter ? { exchangeWriter } : {}),
-          onProgress: (phase, done, total) => progress.tick(phase === 'read' ? 'comparing' : 'writing', done, total),
-        },
-        opts,
-      ).finally(() => progress.stop());
-      let verification: Verification | undefined;
-      const done = result.applied?.applied[0];
-      if (command === 'fix' && done?.result.ok && done.decision.route === 'graph') {
-        verification = await verifyCloudPhoto(cloud.reader, done.decision.user, done.decision.action === 'delete' ? 'none' : 'photo', comparator(cfg));
-      }
-      const exitCode = exitCodeOf(result, verification);
+      const deps = {
+        cfg, directory, directoryKey: dirKey(cfg), cloud, state: run.state, audit: run.audit, runId: run.runId, log: io.log,
+        ...(exchangeWriter ? { exchangeWriter } : {}),
+        ...(thumbnails ? { thumbnails } : {}),
+        onProgress: (phase: 'read' | 'apply', done: number, total?: number) => progress.tick(phase === 'read' ? 'comparing' : 'writing', done, total),
+      };
+      const running = opts.user ? fixUser(deps, { ...opts, user: opts.user }) : runSync(deps, opts).then((result): FixResult => ({ result }));
+      const { result, verification } = await running.finally(() => progress.stop());
+      const exitCode = exitCodeOf({ kind: 'run', run: runCounts(result, verification) });
       const s = runSummary(result, exitCode, { command, ...(verification ? { verification } : {}) });
-      html = () => renderHtmlPage(planPage(result.plan.decisions, s));
+      html = () => renderHtmlPage(planPage(result.plan.decisions, s, thumbnails?.visuals));
       const status = result.refused ? 'aborted' : exitCode === EXIT.ok ? 'ok' : 'partial';
       return { value: s, status, exitCode, summary: s.summary };
     }),

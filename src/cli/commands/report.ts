@@ -3,12 +3,13 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { openCloud, openDirectory } from '../../app/services.js';
-import { buildReport } from '../../app/report.js';
+import { openCloud, openDirectory } from '../../usecases/wiring.js';
+import { buildReport } from '../../usecases/report.js';
+import { createThumbnailCollector } from '../../usecases/thumbnails.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
 import { resolve } from 'node:path';
 import { REPORT_FORMATS, renderReport, type Report, type ReportFormat } from '../../report/index.js';
-import { EXIT } from '../exit-codes.js';
+import { exitCodeOf } from '../exit-policy.js';
 import type { CommandContext } from '../context.js';
 import { checkOutputFile, type CommandResult } from '../output.js';
 import type { CliIo } from '../io.js';
@@ -33,11 +34,13 @@ export async function runReport(opts: ReportOptions, io: CliIo): Promise<Command
     const cloud = use(await openCloud(cfg, io.env, io.log));
     const progress = progressFor(io);
     let n = 0;
-    return buildReport({ cfg, directory, cloud, onUser: () => progress.tick('comparing', ++n) }, opts.user ? { user: opts.user } : {}).finally(() => progress.stop());
+    // Thumbnails only for the HTML report: the other formats do not show photos.
+    const thumbnails = opts.format === 'html' ? { thumbnails: createThumbnailCollector() } : {};
+    return buildReport({ cfg, directory, cloud, ...thumbnails, onUser: () => progress.tick('comparing', ++n) }, opts.user ? { user: opts.user } : {}).finally(() => progress.stop());
   });
   return {
     data: report,
-    exitCode: EXIT.ok,
+    exitCode: exitCodeOf({ kind: 'done' }),
     format: opts.format,
     render: (f) => renderReport(report, f as ReportFormat),
     ...(outFile ? { outFile } : {}),

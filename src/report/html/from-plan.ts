@@ -3,7 +3,7 @@
  * outcome, the photos of users that need attention side by side.
  */
 import { STATUSES } from '../../model.js';
-import type { ClassifiedUser } from '../../reconcile/classify.js';
+import type { ClassifiedUser } from '../../sync/decide/classify.js';
 import type { RunSummary } from '../run-summary.js';
 import { rowOf } from './from-report.js';
 import type { HtmlPage, UserVisual } from './page.js';

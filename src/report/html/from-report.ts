@@ -1,6 +1,6 @@
 /** A drift report (and the thumbnails made while it was read) as an HtmlPage. */
 import { STATUSES } from '../../model.js';
-import type { ClassifiedUser } from '../../reconcile/classify.js';
+import type { ClassifiedUser } from '../../sync/decide/classify.js';
 import type { Report } from '../model.js';
 import type { HtmlPage, HtmlRow, UserVisual } from './page.js';
 

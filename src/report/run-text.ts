@@ -1,0 +1,46 @@
+/**
+ * Renderers for a reconcile or fix summary: JSON for schedulers, text for people.
+ */
+import type { RunSummary } from './run-summary.js';
+
+/** How many attention items the text form lists before pointing at `--output json`. */
+const TEXT_ATTENTION_LIMIT = 20;
+
+export function renderRunJson(s: RunSummary): string {
+  return `${JSON.stringify(s, null, 2)}\n`;
+}
+
+export function renderRunText(s: RunSummary): string {
+  const lines: string[] = [];
+  const name = s.command === 'fix' ? 'Fix' : 'Reconcile';
+  const head = s.dryRun ? `${name} plan (dry run, nothing written)` : s.refused ? `${name} refused, nothing written` : name;
+  lines.push(`${head}: run ${s.runId}, ${s.mode} read, ${plural(s.summary.users, 'user')} looked at, ${s.summary.matched} matched`);
+  if (s.refused) lines.push(`  refused: ${s.refused} (rerun with --force to apply anyway)`);
+  if (!s.policy.allowsCloudWrites || s.policy.source === 'unknown') lines.push(`  tenant policy: ${s.policy.detail}`);
+  for (const a of s.actions) {
+    const who = a.upn ?? a.dn;
+    const outcome = a.result === 'error' ? `FAILED: ${a.error ?? ''}` : a.result;
+    lines.push(`  ${a.action.padEnd(6)} ${who}  [${a.route}] ${a.reason} → ${outcome}`);
+  }
+  const listed = new Set(s.actions.map((a) => a.objectGuid));
+  const attention = s.attention.filter((a) => !listed.has(a.objectGuid));
+  if (attention.length > 0) {
+    lines.push(`Needs attention (${attention.length}, not written):`);
+    for (const a of attention.slice(0, TEXT_ATTENTION_LIMIT)) {
+      lines.push(`  ${(a.kind === 'error' ? 'error' : 'cloud changed').padEnd(13)} ${a.upn ?? a.dn}  ${a.reason}`);
+    }
+    if (attention.length > TEXT_ATTENTION_LIMIT) lines.push(`  … and ${attention.length - TEXT_ATTENTION_LIMIT} more (--output json lists all)`);
+  }
+  const x = s.summary;
+  const changed = x.cloudChanged > 0 ? `, ${x.cloudChanged} changed in the cloud by someone else (left as they are)` : '';
+  lines.push(
+    `${x.set} to set (${x.overwrite} replacing a cloud photo), ${x.delete} to delete, ${x.blocked} blocked, ${x.errors} unreadable${changed}; ` +
+      (s.dryRun || s.refused ? 'nothing written.' : `${x.written} written, ${x.failed} failed.`),
+  );
+  if (s.verification) lines.push(`verification: ${s.verification.detail}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,68 @@
+/**
+ * Normalised JPEGs waiting to be written, kept on disk in a private temp folder so that a plan for thousands
+ * of users does not hold their photos in memory. Files are 0600 in a 0700 folder and removed on dispose.
+ * A run that was killed cannot dispose: the next spool removes folders whose owning process is gone.
+ */
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PhotoPrint } from '../../model.js';
+import { isPidAlive } from '../../state/lock.js';
+
+export interface SpooledPhoto {
+  jpeg: Buffer;
+  /** Fingerprint of the normalised JPEG (what we push), recorded in state after a successful write. */
+  print: PhotoPrint;
+}
+
+export interface PhotoSpool {
+  /** The private folder (0700) holding the files. */
+  readonly dir: string;
+  put(key: string, photo: SpooledPhoto): Promise<void>;
+  get(key: string): Promise<SpooledPhoto>;
+  has(key: string): boolean;
+  dispose(): Promise<void>;
+}
+
+const PREFIX = 'hps-spool-';
+const OWNER = 'owner.pid';
+
+/** Removes spool folders in `parent` left by processes that no longer run. Best effort: errors are ignored. */
+export async function sweepStaleSpools(parent: string = tmpdir()): Promise<string[]> {
+  const removed: string[] = [];
+  const names = await readdir(parent).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith(PREFIX))) {
+    const dir = join(parent, name);
+    const pid = Number((await readFile(join(dir, OWNER), 'utf8').catch(() => '')).trim());
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || isPidAlive(pid)) continue;
+    await rm(dir, { recursive: true, force: true }).then(() => removed.push(dir), () => undefined);
+  }
+  return removed;
+}
+
+export async function createPhotoSpool(parent: string = tmpdir()): Promise<PhotoSpool> {
+  await sweepStaleSpools(parent);
+  const dir = await mkdtemp(join(parent, PREFIX));
+  await writeFile(join(dir, OWNER), `${process.pid}\n`, { mode: 0o600 });
+  const prints = new Map<string, { file: string; print: PhotoPrint }>();
+  let n = 0;
+  return {
+    dir,
+    async put(key, photo) {
+      n += 1;
+      const file = join(dir, `${n}.jpg`); // generated names: user data never reaches a path
+      await writeFile(file, photo.jpeg, { mode: 0o600 });
+      prints.set(key, { file, print: photo.print });
+    },
+    async get(key) {
+      const entry = prints.get(key);
+      if (!entry) throw new Error(`no spooled photo for ${key}`);
+      return { jpeg: await readFile(entry.file), print: entry.print };
+    },
+    has: (key) => prints.has(key),
+    async dispose() {
+      prints.clear();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

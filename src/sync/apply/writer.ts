@@ -1,0 +1,41 @@
+import type { Route } from '../../model.js';
+
+/** One photo to put in place for one user. `key` is the caller's id for the item (objectGUID). */
+export interface PhotoSetItem {
+  key: string;
+  /** How the writer addresses the user: Graph user id or UPN; Exchange identity (UPN, GUID or DN). */
+  identity: string;
+  /** Normalised JPEG, ready to upload. */
+  jpeg: Buffer;
+}
+
+export interface PhotoDeleteItem {
+  key: string;
+  identity: string;
+}
+
+/** The outcome of one item. A writer reports failures here; it throws only when it cannot work at all. */
+export interface WriteResult {
+  key: string;
+  ok: boolean;
+  /** Cloud etag after the write, when the writer can tell (Graph). */
+  etag?: string;
+  /** Stable machine-readable id, e.g. `RequestEntityTooLarge`, `CmdletRetired`, `ImageNotFound`, `Forbidden`. */
+  errorId?: string;
+  /** HTTP status where there is one. */
+  status?: number;
+  message?: string;
+  /** Plain advice for the admin: what to do about this failure. */
+  advice?: string;
+  /** Whether trying again later may succeed (throttling, timeouts, broken sessions). */
+  retryable?: boolean;
+}
+
+/** A way of writing photos to where users see them. Implemented by the Graph and Exchange writers. */
+export interface PhotoWriter {
+  readonly route: Route;
+  setPhotos(items: readonly PhotoSetItem[]): Promise<WriteResult[]>;
+  deletePhotos(items: readonly PhotoDeleteItem[]): Promise<WriteResult[]>;
+  /** Release sessions, shells, sockets. Safe to call twice. */
+  close(): Promise<void>;
+}

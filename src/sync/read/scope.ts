@@ -1,0 +1,85 @@
+/**
+ * Which users a command looks at, and the cloud users to match them against; then the observe stage over them.
+ * Read-only: nothing here writes anything.
+ */
+import { HpsError, type ErrorKind } from '../../errors.js';
+import type { GraphReader } from '../../cloud/graph-reader.js';
+import type { DirectorySource, UserSelector } from '../../directory/source.js';
+import type { CloudUser, MatchKey, OnPremUser, PhotoPrint } from '../../model.js';
+import { buildCloudIndex } from '../decide/match.js';
+import type { RoutingConfig } from '../decide/route.js';
+import { observe, type Observed } from './observe.js';
+
+/** What the read stage needs: the cloud reader, the fingerprinting and the match and routing rules. */
+export interface ReadDeps {
+  reader: GraphReader;
+  fingerprint: (bytes: Buffer) => Promise<PhotoPrint>;
+  matchOrder: readonly MatchKey[];
+  routing: RoutingConfig;
+  /** A fingerprint remembered for a user's cloud photo at this etag (so it is not downloaded again). */
+  knownCloudPrint?: (objectGuid: string, etag: string) => PhotoPrint | undefined;
+  /** Hand downloaded cloud photo bytes on with each observation (for report thumbnails). */
+  keepCloudBytes?: boolean;
+}
+
+/** Which users to look at, and the cloud users to match them against. */
+export interface ReadScope {
+  users: AsyncIterable<OnPremUser>;
+  cloudUsers: CloudUser[];
+}
+
+/** `--user` / `hps fix <user>` names nobody in scope, or several people. */
+export class UserNotFoundError extends HpsError {
+  override readonly kind: ErrorKind = 'config';
+}
+
+export async function readAll<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+async function* fromArray<T>(xs: readonly T[]): AsyncGenerator<T> {
+  yield* xs;
+}
+
+/** Finds one on-prem user by the first selector that names exactly one. */
+export async function findOnPremUser(directory: DirectorySource, selectors: readonly UserSelector[], label: string): Promise<OnPremUser> {
+  for (const sel of selectors) {
+    const hits = await readAll(directory.users({ only: sel }));
+    if (hits.length === 1) return hits[0] as OnPremUser;
+    if (hits.length > 1) throw new UserNotFoundError(`"${label}" names ${hits.length} users by ${sel.by}; use the objectGUID or UPN`);
+  }
+  const tried = selectors.map((s) => s.by).join(', ');
+  throw new UserNotFoundError(`no on-prem user "${label}" in scope (looked up by ${tried || 'nothing: empty identifier'})`);
+}
+
+/** One user: looked up in the directory, and in the cloud by its keys (a few requests, whatever the tenant size). */
+export async function singleUserScope(directory: DirectorySource, reader: GraphReader, selectors: readonly UserSelector[], label: string): Promise<ReadScope> {
+  const user = await findOnPremUser(directory, selectors, label);
+  const cloudUsers = await reader.findUsers({
+    ...(user.userPrincipalName ? { upn: user.userPrincipalName } : {}),
+    ...(user.mail ? { mail: user.mail } : {}),
+    ...(user.immutableId ? { immutableId: user.immutableId } : {}),
+  });
+  return { users: fromArray([user]), cloudUsers };
+}
+
+/** Everyone the directory yields (optionally only changed users), against every cloud user. */
+export async function directoryScope(users: AsyncIterable<OnPremUser>, reader: GraphReader): Promise<ReadScope> {
+  return { users, cloudUsers: await readAll(reader.users()) };
+}
+
+/** The observe stage over a scope: one Observation (and the source photo, to use at once and drop) per user. */
+export function observeScope(deps: ReadDeps, scope: ReadScope): AsyncGenerator<Observed> {
+  return observe({
+    users: scope.users,
+    cloudIndex: buildCloudIndex(scope.cloudUsers),
+    cloud: deps.reader,
+    fingerprint: deps.fingerprint,
+    matchOrder: deps.matchOrder,
+    routing: deps.routing,
+    ...(deps.knownCloudPrint ? { knownCloudPrint: deps.knownCloudPrint } : {}),
+    ...(deps.keepCloudBytes ? { keepCloudBytes: true } : {}),
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * The state store, seen as the small memory inputs the read and decide stages take. Reads only; the recorder
+ * (sync/apply/record.ts) does every write.
+ */
+import { foldGuid, type PhotoPrint } from '../model.js';
+import { deferredKind } from '../state/pending.js';
+import type { StateStore, UserState } from '../state/store.js';
+import type { RememberedClaim, RunMemory, UserMemory } from '../sync/decide/memory.js';
+import type { ReadMemory } from '../sync/read/read-plan.js';
+import { cloudPhashFor } from '../state/user-record.js';
+
+/**
+ * What the state remembers of a user. A user whose objectGUID could not be read (it is reported as `error`) has no
+ * key, so nothing is remembered of it: it is planned from what this run saw and read again by the next full run.
+ */
+function remembered(state: StateStore, objectGuid: string): UserState | undefined {
+  return objectGuid === '' ? undefined : state.getUser(objectGuid);
+}
+
+/** A state record as the planner's memory; a deferral is read from its field (or an old record's error prefix). */
+export function userMemory(s: UserState | undefined): UserMemory | undefined {
+  if (!s) return undefined;
+  const deferred = deferredKind(s);
+  const { cloudId, route, sourceSha256, pushedSha256, cloudEtagAfterPush, lastResult, lastError } = s;
+  return {
+    ...(cloudId !== undefined ? { cloudId } : {}), ...(route !== undefined ? { route } : {}),
+    ...(sourceSha256 !== undefined ? { sourceSha256 } : {}), ...(pushedSha256 !== undefined ? { pushedSha256 } : {}),
+    ...(cloudEtagAfterPush !== undefined ? { cloudEtagAfterPush } : {}), ...(lastResult !== undefined ? { lastResult } : {}),
+    ...(lastError !== undefined ? { lastError } : {}), ...(deferred !== undefined ? { deferred } : {}),
+  };
+}
+
+/**
+ * The decide stage's memory of the state as it was before this run. Claims and the matched population are taken
+ * once, at their first use after the read (so a dry run and the real run judge the same plan the same way), without
+ * the pending users the read found gone from the directory (`vanished`, filled by the read): those claim nothing.
+ */
+export function runMemory(state: StateStore, vanished: readonly string[] = []): RunMemory {
+  let taken: { claims: Map<string, RememberedClaim[]>; matched: number } | undefined;
+  const take = (): NonNullable<typeof taken> => {
+    if (taken) return taken;
+    const gone = new Set(vanished.map(foldGuid));
+    const claims = new Map<string, RememberedClaim[]>();
+    let matched = 0;
+    for (const u of state.allUsers()) {
+      if (!u.cloudId || gone.has(foldGuid(u.objectGuid))) continue;
+      matched += 1;
+      const claim = { objectGuid: u.objectGuid, ...(u.dn ? { dn: u.dn } : {}) };
+      const list = claims.get(u.cloudId);
+      if (list) list.push(claim);
+      else claims.set(u.cloudId, [claim]);
+    }
+    return (taken = { claims, matched });
+  };
+  return {
+    user: (guid) => userMemory(remembered(state, guid)),
+    claims: (cloudId) => take().claims.get(cloudId) ?? [],
+    knownMatched: () => take().matched,
+  };
+}
+
+/** The read stage's memory: the directory's mark, its last full read, the users still pending. */
+export function readMemory(state: StateStore, directoryKey: string): ReadMemory {
+  return {
+    mark: () => state.getMark(directoryKey),
+    lastFullRunAt: () => state.lastFullRunAt(directoryKey),
+    pending: () => state.usersWithPendingErrors().map((s) => {
+      const deferred = deferredKind(s);
+      return deferred ? { objectGuid: s.objectGuid, deferred } : { objectGuid: s.objectGuid };
+    }),
+  };
+}
+
+/** The fingerprint remembered for a user's cloud photo at this etag, if any (so it is not downloaded again). */
+export function rememberedPrint(state: StateStore): (guid: string, etag: string) => PhotoPrint | undefined {
+  return (guid, etag) => {
+    const phash = cloudPhashFor(remembered(state, guid), etag);
+    return phash ? { sha256: `remembered:${etag}`, phash, width: 0, height: 0 } : undefined;
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * The report use case: read everyone in scope (or one user), classify, settle claims, gather the rows. Read-only.
+ */
+import type { CloudConnection } from '../cloud/connect.js';
+import type { Config } from '../config/schema.js';
+import type { DirectorySource } from '../directory/source.js';
+import { fingerprint } from '../photo/fingerprint.js';
+import type { Report } from '../report/model.js';
+import { resolveClaims } from '../sync/decide/claims.js';
+import { classify, summarise, type ClassifiedUser } from '../sync/decide/classify.js';
+import { selectorsFor } from '../sync/read/identify.js';
+import { directoryScope, observeScope, singleUserScope } from '../sync/read/scope.js';
+import type { ThumbnailCollector } from './thumbnails.js';
+import { comparator, routingFrom } from './wiring.js';
+
+export interface ReportDeps {
+  cfg: Config;
+  directory: DirectorySource;
+  cloud: Pick<CloudConnection, 'reader' | 'readPolicy'>;
+  now?: () => Date;
+  onUser?: (u: ClassifiedUser) => void;
+  /** For the HTML report: thumbnails of users needing attention, made from the bytes as they pass by. */
+  thumbnails?: ThumbnailCollector;
+}
+
+export async function buildReport(deps: ReportDeps, opts: { user?: string } = {}): Promise<Report> {
+  const { cfg } = deps;
+  const started = (deps.now ?? (() => new Date()))();
+  const policy = await deps.cloud.readPolicy();
+  const notes: string[] = [];
+  if (!policy.allowsCloudWrites) notes.push(`tenant photo policy: ${policy.detail}`);
+  else if (policy.source === 'unknown') notes.push(`tenant photo policy unknown: ${policy.detail}`);
+
+  const users: ClassifiedUser[] = [];
+  const reader = deps.cloud.reader;
+  const scope = opts.user
+    ? await singleUserScope(deps.directory, reader, selectorsFor(opts.user), opts.user)
+    : await directoryScope(deps.directory.users(), reader);
+  const compare = comparator(cfg);
+  const { thumbnails } = deps;
+  const readDeps = { reader, fingerprint, matchOrder: cfg.matching.order, routing: routingFrom(cfg), ...(thumbnails ? { keepCloudBytes: true } : {}) };
+  for await (const { observation, photo, cloudPhoto } of observeScope(readDeps, scope)) {
+    const u = classify(observation, compare);
+    users.push(u);
+    await thumbnails?.add({ objectGuid: u.objectGuid, status: u.status, ...(photo ? { source: photo.bytes } : {}), ...(cloudPhoto ? { cloud: cloudPhoto } : {}) });
+    deps.onUser?.(u);
+  }
+  // As a sync does: a cloud user claimed by several on-prem users goes to the strongest key, ties to nobody.
+  const resolved = resolveClaims(users).users;
+  return { generatedAt: started.toISOString(), summary: summarise(resolved), users: resolved, notes, ...(thumbnails ? { visuals: thumbnails.visuals } : {}) };
+}

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { openMemoryStore } from '../../src/state/index.js';
+import { readMemory, rememberedPrint, runMemory, userMemory } from '../../src/usecases/memory.js';
+
+const G = (n: number): string => `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`;
+
+describe('state as the stages\' memory (read only)', () => {
+  it('gives the planner what it needs of a user, deferral included (field, or an old record\'s prefix)', () => {
+    const now = new Date(0);
+    assert.equal(userMemory(undefined), undefined);
+    assert.deepEqual(userMemory({ objectGuid: G(1), attempts: 2, updatedAt: now, cloudId: 'c1', pushedSha256: 'p', lastResult: 'error', lastError: 'no', deferred: 'waiting', cloudPhash: 'x' }), {
+      cloudId: 'c1', pushedSha256: 'p', lastResult: 'error', lastError: 'no', deferred: 'waiting',
+    });
+    assert.equal(userMemory({ objectGuid: G(1), attempts: 0, updatedAt: now, lastResult: 'error', lastError: 'blocked: tenant says no' })?.deferred, 'blocked');
+    assert.equal(userMemory({ objectGuid: G(1), attempts: 0, updatedAt: now, lastResult: 'ok', lastError: 'waiting: stale' })?.deferred, undefined);
+  });
+
+  it('takes claims and the matched population once, after the read, without vanished users', () => {
+    const state = openMemoryStore();
+    state.upsertUser({ objectGuid: G(1), cloudId: 'c1', dn: 'CN=one' });
+    state.upsertUser({ objectGuid: G(2), cloudId: 'c1' });
+    state.upsertUser({ objectGuid: G(3), cloudId: 'c3' });
+    state.upsertUser({ objectGuid: G(4) });
+    const vanished: string[] = [];
+    const mem = runMemory(state, vanished);
+    vanished.push(G(3).toUpperCase()); // filled by the read before the first use
+    assert.deepEqual(mem.claims('c1'), [{ objectGuid: G(1), dn: 'CN=one' }, { objectGuid: G(2) }]);
+    assert.deepEqual(mem.claims('c3'), []);
+    assert.equal(mem.knownMatched(), 2);
+    state.upsertUser({ objectGuid: G(5), cloudId: 'c5' });
+    assert.equal(mem.knownMatched(), 2, 'as the state was before this run recorded anything');
+    assert.equal(mem.user(''), undefined, 'a user without a key has no memory');
+    assert.equal(mem.user(G(1))?.cloudId, 'c1');
+  });
+
+  it('gives the read stage the mark, the last full run and the pending users', () => {
+    const state = openMemoryStore();
+    state.setMark('dir', { invocationId: 'inv', usn: 7n, at: new Date(0) });
+    state.recordFailure({ objectGuid: G(1), runId: 'r', error: 'boom' });
+    state.upsertUser({ objectGuid: G(2), lastResult: 'error', lastError: 'no cloud user', deferred: 'waiting' });
+    const mem = readMemory(state, 'dir');
+    assert.equal(mem.mark()?.usn, 7n);
+    assert.equal(mem.lastFullRunAt(), undefined);
+    assert.deepEqual(mem.pending(), [{ objectGuid: G(1) }, { objectGuid: G(2), deferred: 'waiting' }]);
+    assert.equal(readMemory(state, 'other').mark(), undefined);
+  });
+
+  it('remembers a cloud fingerprint only for the etag it was taken at', () => {
+    const state = openMemoryStore();
+    state.recordCloudSeen({ objectGuid: G(1), etag: 'e1', phash: 'ph' });
+    const known = rememberedPrint(state);
+    assert.equal(known(G(1), 'e1')?.phash, 'ph');
+    assert.equal(known(G(1), 'e2'), undefined);
+    assert.equal(known('', 'e1'), undefined);
+  });
+});
