@@ -30,6 +30,28 @@ export const CHECK_IDS = [
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
+/** What each check looks at, as the table's first column says it. */
+export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
+  config: 'config valid',
+  'directory-reachable': 'directory reachable',
+  'directory-tls': 'TLS certificate verified',
+  'directory-bind': 'bind',
+  'directory-base-dn': 'base DN exists',
+  'directory-photos': 'photo attributes readable',
+  'directory-page-size': 'paged search / page size',
+  'directory-recipient-type': 'msExchRecipientTypeDetails and routing',
+  'photo-folder': 'photo folder readable, files matching',
+  'cloud-sign-in': 'sign-in to Entra ID',
+  'cloud-roles': 'token roles vs. features',
+  'cloud-photo-policy': 'photoUpdateSettings',
+  'cloud-graph': 'Graph reachable, a photo readable',
+  'exchange-pwsh': 'PowerShell found',
+  'exchange-session': 'Exchange session opens',
+  'state-folder': 'state folder writable',
+  'state-lock': 'run lock free',
+  'state-schema': 'state schema version',
+};
+
 export interface Check {
   id: CheckId;
   /** What was checked, for the table's first column. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { exitCodeOf } from '../../src/cli/exit-policy.js';
-import { CHECK_IDS, renderDoctorJson, renderDoctorTable, type Check, type DoctorReport } from '../../src/report/doctor.js';
+import { CHECK_IDS, CHECK_TITLES, renderDoctorJson, renderDoctorTable, type Check, type DoctorReport } from '../../src/report/doctor.js';
 import { fail, ok, skip, warn } from '../../src/usecases/doctor/checks.js';
 import { has, tokenRoles } from '../../src/usecases/doctor/roles.js';
 
@@ -27,18 +27,20 @@ describe('doctor: roles, exit code, rendering', () => {
   });
 
   it('exit 0 all ok or skipped, 1 warnings only, else the code of the first failure', () => {
-    assert.equal(doctorExitCode([ok('config', 'c', ''), skip('exchange-pwsh', 'p', '')]), 0);
-    assert.equal(doctorExitCode([ok('config', 'c', ''), warn('state-lock', 'l', '', 'x')]), 1);
-    assert.equal(doctorExitCode([warn('state-lock', 'l', '', 'x'), fail('directory-base-dn', 'b', '', 'x', 'config'), fail('cloud-sign-in', 's', '', 'x')]), 2);
-    assert.equal(doctorExitCode([fail('cloud-sign-in', 's', '', 'x')]), 4);
+    assert.equal(doctorExitCode([ok('config', ''), skip('exchange-pwsh', '')]), 0);
+    assert.equal(doctorExitCode([ok('config', ''), warn('state-lock', '', 'x')]), 1);
+    assert.equal(doctorExitCode([warn('state-lock', '', 'x'), fail('directory-base-dn', '', 'x', 'config'), fail('cloud-sign-in', '', 'x')]), 2);
+    assert.equal(doctorExitCode([fail('cloud-sign-in', '', 'x', 'auth')]), 4);
+    assert.equal(doctorExitCode([fail('cloud-graph', '', 'x')]), 4);
   });
 
-  it('every check id has a unique, stable name', () => {
+  it('every check id is unique and has a title', () => {
     assert.equal(new Set(CHECK_IDS).size, CHECK_IDS.length);
+    assert.deepEqual(Object.keys(CHECK_TITLES).sort(), [...CHECK_IDS].sort());
   });
 
   it('the table strips control characters from messages and links each advice to its section', () => {
-    const checks = [ok('config', 'config valid', 'fine'), fail('directory-bind', 'bind', 'refused \u001b[31mred\u0000', 'check \u0007it')];
+    const checks = [ok('config', 'fine'), fail('directory-bind', 'refused \u001b[31mred\u0000', 'check \u0007it')];
     const text = renderDoctorTable(report(checks), doctorExitCode(checks));
     // eslint-disable-next-line no-control-regex
     assert.ok(!/[\u0000-\u0008\u001b\u007f]/.test(text));
@@ -48,8 +50,8 @@ describe('doctor: roles, exit code, rendering', () => {
   });
 
   it('JSON carries id, result, detail, advice and the doc link for each check', () => {
-    const j = JSON.parse(renderDoctorJson(report([warn('state-lock', 'lock', 'held', 'wait')]), 1)) as { exitCode: number; checks: Array<Record<string, string>> };
+    const j = JSON.parse(renderDoctorJson(report([warn('state-lock', 'held', 'wait')]), 1)) as { exitCode: number; checks: Array<Record<string, string>> };
     assert.equal(j.exitCode, 1);
-    assert.deepEqual(j.checks[0], { id: 'state-lock', title: 'lock', result: 'warn', detail: 'held', advice: 'wait', doc: 'docs/troubleshooting.md#doctor-state-lock' });
+    assert.deepEqual(j.checks[0], { id: 'state-lock', title: 'run lock free', result: 'warn', detail: 'held', advice: 'wait', doc: 'docs/troubleshooting.md#doctor-state-lock' });
   });
 });

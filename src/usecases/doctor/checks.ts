@@ -1,20 +1,20 @@
 /** Building doctor check rows (the types are in src/report/doctor.ts). */
 import { kindOf, type ErrorKind } from '../../errors.js';
-import type { Check, CheckId } from '../../report/doctor.js';
+import { CHECK_TITLES, type Check, type CheckId } from '../../report/doctor.js';
 
 export type { Check, CheckId } from '../../report/doctor.js';
 
-export function ok(id: CheckId, title: string, detail: string, advice = ''): Check {
-  return { id, title, result: 'ok', detail, advice };
+export function ok(id: CheckId, detail: string, advice = ''): Check {
+  return { id, title: CHECK_TITLES[id], result: 'ok', detail, advice };
 }
-export function warn(id: CheckId, title: string, detail: string, advice: string): Check {
-  return { id, title, result: 'warn', detail, advice };
+export function warn(id: CheckId, detail: string, advice: string): Check {
+  return { id, title: CHECK_TITLES[id], result: 'warn', detail, advice };
 }
-export function fail(id: CheckId, title: string, detail: string, advice: string, failKind: ErrorKind = 'connect'): Check {
-  return { id, title, result: 'fail', detail, advice, failKind };
+export function fail(id: CheckId, detail: string, advice: string, failKind: ErrorKind = 'connect'): Check {
+  return { id, title: CHECK_TITLES[id], result: 'fail', detail, advice, failKind };
 }
-export function skip(id: CheckId, title: string, detail: string): Check {
-  return { id, title, result: 'skip', detail, advice: '' };
+export function skip(id: CheckId, detail: string): Check {
+  return { id, title: CHECK_TITLES[id], result: 'skip', detail, advice: '' };
 }
 
 /** The error's message and its advice, for a check's detail and advice columns. */

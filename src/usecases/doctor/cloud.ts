@@ -13,12 +13,6 @@ import { inspectPhoto } from '../../photo/decode.js';
 import { explain, fail, failKindOf, ok, skip, warn, type Check } from './checks.js';
 import { has, LEAST, tokenRoles, type Need } from './roles.js';
 
-const T = {
-  signIn: 'sign-in to Entra ID',
-  roles: 'token roles vs. features',
-  policy: 'photoUpdateSettings',
-  graph: 'Graph reachable, a photo readable',
-} as const;
 
 /** Users looked at for a sample photo. */
 const PHOTO_SAMPLE = 20;
@@ -28,29 +22,29 @@ function credentialText(cfg: Config): string {
 }
 
 function rolesCheck(cfg: Config, roles: string[] | undefined): Check {
-  if (roles === undefined) return warn('cloud-roles', T.roles, 'the access token is not a readable JWT; roles unknown', 'Check the permissions by hand (docs/permissions.md).');
+  if (roles === undefined) return warn('cloud-roles', 'the access token is not a readable JWT; roles unknown', 'Check the permissions by hand (docs/permissions.md).');
   const list = roles.length > 0 ? roles.join(', ') : 'none';
   const missing = (needs: Need[]): Need[] => needs.filter((n) => !has(roles, n));
   const forReport = missing(['users.read', 'photo.read']);
   if (forReport.length > 0) {
     const grant = forReport.map((n) => LEAST[n]).join(' and ');
     const consent = roles.length === 0 ? ' (no roles at all: was admin consent granted?)' : '';
-    return fail('cloud-roles', T.roles, `roles: ${list}${consent}; report, reconcile and fix cannot read the tenant`, `Grant the application permission ${grant} with admin consent (docs/permissions.md).`);
+    return fail('cloud-roles', `roles: ${list}${consent}; report, reconcile and fix cannot read the tenant`, `Grant the application permission ${grant} with admin consent (docs/permissions.md).`);
   }
   const canWrite = has(roles, 'photo.write');
   const canPolicy = has(roles, 'settings.read');
   const features = [`report yes`, `reconcile/fix ${canWrite ? 'yes' : 'NO'}`, `delete ${cfg.reconcile.allowDelete ? (canWrite ? 'yes' : 'NO') : 'off in config'}`, `read photo policy ${canPolicy ? 'yes' : 'no'}`];
   const detail = `roles: ${list}; ${features.join(', ')}`;
-  if (!canWrite) return warn('cloud-roles', T.roles, detail, `Read-only: every reconcile/fix write through Graph would fail. Grant ${LEAST['photo.write']} with admin consent to write photos.`);
-  if (!canPolicy) return warn('cloud-roles', T.roles, detail, `Grant ${LEAST['settings.read']} so runs know whether the tenant blocks cloud photo writes (optional).`);
-  return ok('cloud-roles', T.roles, detail);
+  if (!canWrite) return warn('cloud-roles', detail, `Read-only: every reconcile/fix write through Graph would fail. Grant ${LEAST['photo.write']} with admin consent to write photos.`);
+  if (!canPolicy) return warn('cloud-roles', detail, `Grant ${LEAST['settings.read']} so runs know whether the tenant blocks cloud photo writes (optional).`);
+  return ok('cloud-roles', detail);
 }
 
 async function policyCheck(cloud: CloudConnection): Promise<Check> {
   const p = await cloud.readPolicy();
-  if (p.source === 'cloud') return ok('cloud-photo-policy', T.policy, p.detail);
-  if (p.source === 'onPremises') return warn('cloud-photo-policy', T.policy, p.detail, 'Graph photo writes will be refused: route users through Exchange, let directory sync carry thumbnailPhoto, or set source to cloud.');
-  return warn('cloud-photo-policy', T.policy, p.detail, 'Runs will try Graph writes without knowing the tenant policy.');
+  if (p.source === 'cloud') return ok('cloud-photo-policy', p.detail);
+  if (p.source === 'onPremises') return warn('cloud-photo-policy', p.detail, 'Graph photo writes will be refused: route users through Exchange, let directory sync carry thumbnailPhoto, or set source to cloud.');
+  return warn('cloud-photo-policy', p.detail, 'Runs will try Graph writes without knowing the tenant policy.');
 }
 
 async function graphCheck(cloud: CloudConnection): Promise<Check> {
@@ -62,9 +56,9 @@ async function graphCheck(cloud: CloudConnection): Promise<Check> {
     }
   } catch (err) {
     const { detail, advice } = explain(err);
-    return fail('cloud-graph', T.graph, `listing users: ${detail}`, advice || 'Check cloud.graphBaseUrl, proxies and the User.Read.All permission.');
+    return fail('cloud-graph', `listing users: ${detail}`, advice || 'Check cloud.graphBaseUrl, proxies and the User.Read.All permission.');
   }
-  if (users.length === 0) return warn('cloud-graph', T.graph, 'Graph answered, but the tenant lists no users', 'Check cloud.tenantId: is this the right tenant?');
+  if (users.length === 0) return warn('cloud-graph', 'Graph answered, but the tenant lists no users', 'Check cloud.tenantId: is this the right tenant?');
   const metas = await cloud.reader.photoMeta(users.map((u) => u.id));
   let firstError: string | undefined;
   for (const u of users) {
@@ -79,23 +73,23 @@ async function graphCheck(cloud: CloudConnection): Promise<Check> {
     if (!bytes || !Buffer.isBuffer(bytes)) continue;
     try {
       const info = await inspectPhoto(bytes);
-      return ok('cloud-graph', T.graph, `listed users; ${u.userPrincipalName}'s photo read: ${info.width}×${info.height} ${info.format}, ${bytes.length} bytes`);
+      return ok('cloud-graph', `listed users; ${u.userPrincipalName}'s photo read: ${info.width}×${info.height} ${info.format}, ${bytes.length} bytes`);
     } catch (err) {
-      return warn('cloud-graph', T.graph, `${u.userPrincipalName}'s photo could not be decoded: ${explain(err).detail}`, 'A corrupt cloud photo is reported as an error for that user.');
+      return warn('cloud-graph', `${u.userPrincipalName}'s photo could not be decoded: ${explain(err).detail}`, 'A corrupt cloud photo is reported as an error for that user.');
     }
   }
-  if (firstError) return fail('cloud-graph', T.graph, `listed users, but reading photos failed: ${firstError}`, 'Grant ProfilePhoto.Read.All (or User.Read.All) with admin consent (docs/permissions.md).');
-  return ok('cloud-graph', T.graph, `listed users; none of the first ${users.length} has a cloud photo to read`);
+  if (firstError) return fail('cloud-graph', `listed users, but reading photos failed: ${firstError}`, 'Grant ProfilePhoto.Read.All (or User.Read.All) with admin consent (docs/permissions.md).');
+  return ok('cloud-graph', `listed users; none of the first ${users.length} has a cloud photo to read`);
 }
 
 export async function checkCloud(cfg: Config, env: Env, log: Logger): Promise<Check[]> {
-  const rest = (why: string): Check[] => [skip('cloud-roles', T.roles, why), skip('cloud-photo-policy', T.policy, why), skip('cloud-graph', T.graph, why)];
+  const rest = (why: string): Check[] => [skip('cloud-roles', why), skip('cloud-photo-policy', why), skip('cloud-graph', why)];
   let cloud: CloudConnection;
   try {
     cloud = await openCloud(cfg, env, log);
   } catch (err) {
     const { detail, advice } = explain(err);
-    return [fail('cloud-sign-in', T.signIn, detail, advice || 'Fix the cloud section of the config (docs/configuration.md).', failKindOf(err)), ...rest('not tried: no sign-in')];
+    return [fail('cloud-sign-in', detail, advice || 'Fix the cloud section of the config (docs/configuration.md).', failKindOf(err)), ...rest('not tried: no sign-in')];
   }
   try {
     let token: string;
@@ -103,9 +97,9 @@ export async function checkCloud(cfg: Config, env: Env, log: Logger): Promise<Ch
       token = await cloud.tokens.getToken();
     } catch (err) {
       const { detail, advice } = explain(err);
-      return [fail('cloud-sign-in', T.signIn, detail, advice || 'Check tenantId, clientId and the credential.', failKindOf(err)), ...rest('not tried: no sign-in')];
+      return [fail('cloud-sign-in', detail, advice || 'Check tenantId, clientId and the credential.', failKindOf(err)), ...rest('not tried: no sign-in')];
     }
-    const checks = [ok('cloud-sign-in', T.signIn, `app ${cfg.cloud.clientId} signed in to tenant ${cfg.cloud.tenantId} with ${credentialText(cfg)}`)];
+    const checks = [ok('cloud-sign-in', `app ${cfg.cloud.clientId} signed in to tenant ${cfg.cloud.tenantId} with ${credentialText(cfg)}`)];
     checks.push(rolesCheck(cfg, tokenRoles(token)));
     checks.push(await policyCheck(cloud));
     checks.push(await graphCheck(cloud));

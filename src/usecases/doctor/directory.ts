@@ -18,15 +18,6 @@ import { explain, fail, ok, skip, warn, type Check } from './checks.js';
 /** Users read to judge photos, paging and routing. */
 export const SAMPLE = 100;
 
-const T = {
-  reachable: 'directory reachable',
-  tls: 'TLS certificate verified',
-  bind: 'bind',
-  baseDn: 'base DN exists',
-  photos: 'photo attributes readable',
-  pageSize: 'paged search / page size',
-  recipient: 'msExchRecipientTypeDetails and routing',
-} as const;
 
 export interface DirectoryChecks {
   checks: Check[];
@@ -38,18 +29,18 @@ function connectFailure(cfg: Config, err: unknown): Check[] {
   const { detail, advice } = explain(err);
   if (err instanceof ConfigError) {
     // The bind password is not in the environment: nothing was tried.
-    return [skip('directory-reachable', T.reachable, 'not tried: no bind password'), skip('directory-tls', T.tls, 'not tried: no bind password'), fail('directory-bind', T.bind, detail, 'Set the environment variable named by directory.passwordEnv for the account that runs hps.', 'config')];
+    return [skip('directory-reachable', 'not tried: no bind password'), skip('directory-tls', 'not tried: no bind password'), fail('directory-bind', detail, 'Set the environment variable named by directory.passwordEnv for the account that runs hps.', 'config')];
   }
   if (err instanceof DirectoryConfigError) {
-    return [fail('directory-reachable', T.reachable, detail, advice || 'Fix the directory section of the config.', 'config'), skip('directory-tls', T.tls, 'not tried'), skip('directory-bind', T.bind, 'not tried')];
+    return [fail('directory-reachable', detail, advice || 'Fix the directory section of the config.', 'config'), skip('directory-tls', 'not tried'), skip('directory-bind', 'not tried')];
   }
   if (err instanceof DirectoryAuthError) {
-    return [ok('directory-reachable', T.reachable, `the DC at ${hostOf(cfg)} answered`), ok('directory-tls', T.tls, tlsDetail(cfg)), fail('directory-bind', T.bind, detail, advice || 'Check directory.bindDn and the password in the environment variable.', 'auth')];
+    return [ok('directory-reachable', `the DC at ${hostOf(cfg)} answered`), ok('directory-tls', tlsDetail(cfg)), fail('directory-bind', detail, advice || 'Check directory.bindDn and the password in the environment variable.', 'auth')];
   }
   if (err instanceof DirectoryConnectError && err.reason.startsWith('tls')) {
-    return [ok('directory-reachable', T.reachable, `the DC at ${hostOf(cfg)} answered`), fail('directory-tls', T.tls, detail, advice || 'Give the CA certificate that issued the DC certificate in directory.caFile.'), skip('directory-bind', T.bind, 'not tried: no TLS session')];
+    return [ok('directory-reachable', `the DC at ${hostOf(cfg)} answered`), fail('directory-tls', detail, advice || 'Give the CA certificate that issued the DC certificate in directory.caFile.'), skip('directory-bind', 'not tried: no TLS session')];
   }
-  return [fail('directory-reachable', T.reachable, detail, advice || 'Check the URL, the port and firewalls between here and the DC.'), skip('directory-tls', T.tls, 'not tried: no connection'), skip('directory-bind', T.bind, 'not tried: no connection')];
+  return [fail('directory-reachable', detail, advice || 'Check the URL, the port and firewalls between here and the DC.'), skip('directory-tls', 'not tried: no connection'), skip('directory-bind', 'not tried: no connection')];
 }
 
 function hostOf(cfg: Config): string {
@@ -80,7 +71,7 @@ async function readSample(source: DirectorySource): Promise<{ users: OnPremUser[
 function photoCheck(cfg: Config, users: OnPremUser[], withPhoto: Map<string, number>): Check {
   const attrs = cfg.reconcile.photoOrder.filter((p) => p !== 'folder').join(', ') || 'none';
   if (users.length === 0) {
-    return warn('directory-photos', T.photos, 'no users match the filter under the base DN', 'Check directory.baseDn, directory.filter and directory.group: the run would look at nobody.');
+    return warn('directory-photos', 'no users match the filter under the base DN', 'Check directory.baseDn, directory.filter and directory.group: the run would look at nobody.');
   }
   const n = [...withPhoto.values()].reduce((a, b) => a + b, 0);
   const by = [...withPhoto.entries()].map(([k, v]) => `${k} ${v}`).join(', ');
@@ -89,12 +80,11 @@ function photoCheck(cfg: Config, users: OnPremUser[], withPhoto: Map<string, num
   if (n === 0) {
     return warn(
       'directory-photos',
-      T.photos,
       `none of the first ${users.length} users has a photo in ${attrs}${errText}`,
       'If these users do have photos, the bind account cannot read the photo attributes: grant it read access to thumbnailPhoto/jpegPhoto.',
     );
   }
-  return ok('directory-photos', T.photos, `${n} of the first ${users.length} users have a photo (${by}; looked at ${attrs})${errText}`);
+  return ok('directory-photos', `${n} of the first ${users.length} users have a photo (${by}; looked at ${attrs})${errText}`);
 }
 
 function routingCheck(cfg: Config, users: OnPremUser[], inSchema: boolean | undefined): Check {
@@ -109,18 +99,17 @@ function routingCheck(cfg: Config, users: OnPremUser[], inSchema: boolean | unde
   }
   const routeText = [...routes.entries()].map(([r, n]) => `${r} ${n}`).join(', ') || 'no users';
   if (inSchema === false) {
-    return ok('directory-recipient-type', T.recipient, `not in the directory schema (no Exchange schema): every user takes the default route ${routing.defaultRoute}`);
+    return ok('directory-recipient-type', `not in the directory schema (no Exchange schema): every user takes the default route ${routing.defaultRoute}`);
   }
   const head = `${inSchema === undefined ? 'schema not readable' : 'in the schema'}; set on ${withAttr} of the first ${users.length} users; routes: ${routeText}`;
   if (onPremNoBridge > 0) {
     return warn(
       'directory-recipient-type',
-      T.recipient,
       `${head}; ${onPremNoBridge} have a mailbox on on-prem Exchange but no Exchange bridge is configured`,
       'Add an "exchange" section (mode "onprem") so their photos go through Set-UserPhoto, or accept that Graph writes do not reach on-prem mailboxes (docs/exchange-bridge.md).',
     );
   }
-  return ok('directory-recipient-type', T.recipient, head);
+  return ok('directory-recipient-type', head);
 }
 
 export async function checkDirectory(cfg: Config, env: Env, log: Logger): Promise<DirectoryChecks> {
@@ -131,30 +120,30 @@ export async function checkDirectory(cfg: Config, env: Env, log: Logger): Promis
     source = await openDirectory(plain, env, log);
   } catch (err) {
     const rest = ['directory-base-dn', 'directory-photos', 'directory-page-size', 'directory-recipient-type'] as const;
-    return { checks: [...connectFailure(cfg, err), ...rest.map((id) => skip(id, T[idKey(id)], 'not tried: no directory connection'))], sample: [] };
+    return { checks: [...connectFailure(cfg, err), ...rest.map((id) => skip(id, 'not tried: no directory connection'))], sample: [] };
   }
   const checks: Check[] = [];
   try {
     let inSchema: boolean | undefined;
     if (source instanceof LdapDirectorySource && cfg.directory.type === 'ldap') {
       const d = cfg.directory;
-      checks.push(ok('directory-reachable', T.reachable, `the DC at ${d.url} answered`));
+      checks.push(ok('directory-reachable', `the DC at ${d.url} answered`));
       checks.push(
         d.rejectUnauthorized
-          ? ok('directory-tls', T.tls, tlsDetail(cfg))
-          : warn('directory-tls', T.tls, 'certificate verification is OFF (directory.rejectUnauthorized: false)', 'Give the CA certificate in directory.caFile and remove rejectUnauthorized: anyone on the path could pose as the DC and read the bind password.'),
+          ? ok('directory-tls', tlsDetail(cfg))
+          : warn('directory-tls', 'certificate verification is OFF (directory.rejectUnauthorized: false)', 'Give the CA certificate in directory.caFile and remove rejectUnauthorized: anyone on the path could pose as the DC and read the bind password.'),
       );
-      checks.push(ok('directory-bind', T.bind, `bound as ${d.bindDn}`));
+      checks.push(ok('directory-bind', `bound as ${d.bindDn}`));
       const facts = await source.inspect();
       if (!facts.baseDnExists) {
-        checks.push(fail('directory-base-dn', T.baseDn, `${d.baseDn} does not exist on the DC`, 'Fix directory.baseDn (the OU or domain DN that holds the users).', 'config'));
-        checks.push(...(['directory-photos', 'directory-page-size', 'directory-recipient-type'] as const).map((id) => skip(id, T[idKey(id)], 'not tried: no base DN')));
+        checks.push(fail('directory-base-dn', `${d.baseDn} does not exist on the DC`, 'Fix directory.baseDn (the OU or domain DN that holds the users).', 'config'));
+        checks.push(...(['directory-photos', 'directory-page-size', 'directory-recipient-type'] as const).map((id) => skip(id, 'not tried: no base DN')));
         return { checks, sample: [] };
       }
-      checks.push(ok('directory-base-dn', T.baseDn, d.baseDn));
+      checks.push(ok('directory-base-dn', d.baseDn));
       inSchema = facts.recipientTypeInSchema;
     } else {
-      checks.push(skip('directory-tls', T.tls, 'LDIF export: no connection'), skip('directory-bind', T.bind, 'LDIF export: no connection'), skip('directory-base-dn', T.baseDn, 'LDIF export: no search'));
+      checks.push(skip('directory-tls', 'LDIF export: no connection'), skip('directory-bind', 'LDIF export: no connection'), skip('directory-base-dn', 'LDIF export: no search'));
     }
     let sample: Awaited<ReturnType<typeof readSample>>;
     try {
@@ -162,21 +151,21 @@ export async function checkDirectory(cfg: Config, env: Env, log: Logger): Promis
     } catch (err) {
       const { detail, advice } = explain(err);
       if (cfg.directory.type === 'ldif') {
-        checks.unshift(fail('directory-reachable', T.reachable, detail, advice || 'Check directory.file: an ldifde or ldapsearch export.', 'config'));
-        checks.push(...(['directory-photos', 'directory-page-size', 'directory-recipient-type'] as const).map((id) => skip(id, T[idKey(id)], 'not tried: the export is unreadable')));
+        checks.unshift(fail('directory-reachable', detail, advice || 'Check directory.file: an ldifde or ldapsearch export.', 'config'));
+        checks.push(...(['directory-photos', 'directory-page-size', 'directory-recipient-type'] as const).map((id) => skip(id, 'not tried: the export is unreadable')));
         return { checks, sample: [] };
       }
-      checks.push(skip('directory-photos', T.photos, 'not tried: the search failed'));
-      checks.push(fail('directory-page-size', T.pageSize, detail, advice || 'Check directory.filter and directory.pageSize (AD allows at most MaxPageSize, 1000 by default).', 'config'));
-      checks.push(skip('directory-recipient-type', T.recipient, 'not tried: the search failed'));
+      checks.push(skip('directory-photos', 'not tried: the search failed'));
+      checks.push(fail('directory-page-size', detail, advice || 'Check directory.filter and directory.pageSize (AD allows at most MaxPageSize, 1000 by default).', 'config'));
+      checks.push(skip('directory-recipient-type', 'not tried: the search failed'));
       return { checks, sample: [] };
     }
-    if (cfg.directory.type === 'ldif') checks.unshift(ok('directory-reachable', T.reachable, `LDIF export ${hostOf(cfg)} readable`));
+    if (cfg.directory.type === 'ldif') checks.unshift(ok('directory-reachable', `LDIF export ${hostOf(cfg)} readable`));
     checks.push(photoCheck(cfg, sample.users, sample.withPhoto));
     checks.push(
       cfg.directory.type === 'ldap'
-        ? ok('directory-page-size', T.pageSize, `paged search with pageSize ${cfg.directory.pageSize} accepted; read ${sample.users.length} users`)
-        : skip('directory-page-size', T.pageSize, 'LDIF export: no paged search'),
+        ? ok('directory-page-size', `paged search with pageSize ${cfg.directory.pageSize} accepted; read ${sample.users.length} users`)
+        : skip('directory-page-size', 'LDIF export: no paged search'),
     );
     if (inSchema === undefined && cfg.directory.type === 'ldif') inSchema = sample.users.some((u) => u.msExchRecipientTypeDetails !== undefined) ? true : undefined;
     checks.push(routingCheck(cfg, sample.users, inSchema));
@@ -184,9 +173,4 @@ export async function checkDirectory(cfg: Config, env: Env, log: Logger): Promis
   } finally {
     await source.close();
   }
-}
-
-type TitleKey = keyof typeof T;
-function idKey(id: 'directory-base-dn' | 'directory-photos' | 'directory-page-size' | 'directory-recipient-type'): TitleKey {
-  return ({ 'directory-base-dn': 'baseDn', 'directory-photos': 'photos', 'directory-page-size': 'pageSize', 'directory-recipient-type': 'recipient' } as const)[id];
 }

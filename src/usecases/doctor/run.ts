@@ -37,11 +37,11 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   let cfg: Config;
   try {
     cfg = await loadConfig(resolve(deps.configFile));
-    add(ok('config', 'config valid', `${deps.configFile}: ${cfg.directory.type} directory, tenant ${cfg.cloud.tenantId}${cfg.exchange ? `, Exchange ${cfg.exchange.mode}` : ''}`));
+    add(ok('config', `${deps.configFile}: ${cfg.directory.type} directory, tenant ${cfg.cloud.tenantId}${cfg.exchange ? `, Exchange ${cfg.exchange.mode}` : ''}`));
   } catch (err) {
     const { detail } = explain(err);
-    add(fail('config', 'config valid', detail, 'Fix the config file (docs/configuration.md); the other checks need it.', 'config'));
-    for (const id of CHECK_IDS.slice(1)) add(skip(id, id.replace(/-/g, ' '), 'not tried: no valid config'));
+    add(fail('config', detail, 'Fix the config file (docs/configuration.md); the other checks need it.', 'config'));
+    for (const id of CHECK_IDS.slice(1)) add(skip(id, 'not tried: no valid config'));
     return finish(generatedAt, deps.configFile, checks);
   }
   const dir = await checkDirectory(cfg, deps.env, deps.log);
