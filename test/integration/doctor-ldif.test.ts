@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../mocks/graph-emulator/index.js';
+import { createClientCertificate, startEmulator, type RunningEmulator } from '../../mocks/graph-emulator/index.js';
 import { runHps } from '../support/cli.js';
 
 const DEMO = path.resolve('mocks/demo');
@@ -59,6 +59,37 @@ describe('hps doctor with an LDIF export (demo tenant)', function () {
     assert.equal(signIn?.result, 'fail');
     assert.match(signIn?.detail ?? '', /HPS_CLIENT_SECRET/);
     assert.equal(checks.get('cloud-graph')?.result, 'skip');
+  });
+
+  it('signs in with a certificate, and a certificate the app does not know fails sign-in (exit 4)', async () => {
+    const known = await createClientCertificate('hps-doctor');
+    const state = JSON.parse(await readFile(path.join(DEMO, 'tenant.json'), 'utf8')) as { clients: unknown[]; users: Array<{ photo?: string | null }> };
+    state.clients = [{ clientId: '11111111-2222-4333-8444-555555555555', certificatePem: known.certificatePem, roles: ['User.Read.All'] }];
+    for (const u of state.users) if (u.photo) u.photo = path.join(DEMO, u.photo);
+    const stateFile = path.join(dir, 'cert-tenant.json');
+    await writeFile(stateFile, JSON.stringify(state));
+    const certEmu = await startEmulator({ state: stateFile, port: 0 });
+    try {
+      const write = async (name: string, text: string): Promise<string> => {
+        const f = path.join(dir, name);
+        await writeFile(f, text);
+        return f;
+      };
+      const certificate = { privateKeyFile: await write('app.key', known.privateKeyPem), certificateFile: await write('app.crt', known.certificatePem) };
+      const cloud = { tenantId: certEmu.tenantId, clientId: '11111111-2222-4333-8444-555555555555', authorityHost: certEmu.baseUrl, graphBaseUrl: certEmu.baseUrl, caFile: certEmu.caCertPath, certificate };
+      const good = await doctor({ ...base, cloud }, {});
+      assert.equal(good.checks.get('cloud-sign-in')?.result, 'ok');
+      assert.match(good.checks.get('cloud-sign-in')?.detail ?? '', /with a certificate \(.*app\.crt\)/);
+      assert.equal(good.checks.get('cloud-roles')?.result, 'warn', 'User.Read.All alone: read-only');
+      const stranger = await createClientCertificate('stranger');
+      const other = { privateKeyFile: await write('other.key', stranger.privateKeyPem), certificateFile: await write('other.crt', stranger.certificatePem) };
+      const bad = await doctor({ ...base, cloud: { ...cloud, certificate: other } }, {});
+      assert.equal(bad.checks.get('cloud-sign-in')?.result, 'fail');
+      assert.equal(bad.code, 4);
+      assert.ok(![...bad.checks.values()].some((c) => c.detail.includes('PRIVATE KEY')), 'no key material printed');
+    } finally {
+      await certEmu.stop();
+    }
   });
 
   it('an unreachable sign-in endpoint is a connection failure (exit 4)', async () => {

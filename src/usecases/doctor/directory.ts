@@ -101,7 +101,8 @@ function routingCheck(cfg: Config, users: OnPremUser[], inSchema: boolean | unde
   if (inSchema === false) {
     return ok('directory-recipient-type', `not in the directory schema (no Exchange schema): every user takes the default route ${routing.defaultRoute}`);
   }
-  const head = `${inSchema === undefined ? 'schema not readable' : 'in the schema'}; set on ${withAttr} of the first ${users.length} users; routes: ${routeText}`;
+  const where = cfg.directory.type === 'ldif' ? 'in the export' : 'in the schema';
+  const head = `${inSchema === undefined ? 'schema not readable' : where}; set on ${withAttr} of the first ${users.length} users; routes: ${routeText}`;
   if (onPremNoBridge > 0) {
     return warn(
       'directory-recipient-type',
