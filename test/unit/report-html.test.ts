@@ -6,6 +6,10 @@ import { CSP, photoNote } from '../../src/report/html/render.js';
 import { createThumbnailCollector } from '../../src/usecases/thumbnails.js';
 import { thumbnailUri } from '../../src/photo/thumbnail.js';
 import type { HtmlRow } from '../../src/report/html/page.js';
+import { diffFromBlocks, rowOf } from '../../src/report/html/from-report.js';
+import { renderHtml } from '../../src/report/html.js';
+import { summarise } from '../../src/sync/decide/classify.js';
+import { usersPerStatus } from '../support/report-fixture.js';
 
 describe('HTML report pieces', () => {
   it('strips NUL, terminal escapes, C1 and bidi overrides; escapes markup', () => {
@@ -29,6 +33,20 @@ describe('HTML report pieces', () => {
 
   it('the CSP forbids every fetch and allows only its own style and script', () => {
     assert.match(CSP, /^default-src 'none'; img-src data:; style-src 'sha256-[A-Za-z0-9+/]+=*'; script-src 'sha256-[A-Za-z0-9+/]+=*'/);
+  });
+
+  it("draws the comparator's block distances as the heat map, scaled to 0…1", () => {
+    assert.equal(diffFromBlocks(undefined), undefined);
+    assert.equal(diffFromBlocks([0.1, 0.2, 0.3]), undefined, 'not a square grid');
+    const blocks = Array.from({ length: 64 }, (_, i) => (i === 7 ? 0.3 : i === 8 ? 0.03 : 0));
+    const d = diffFromBlocks(blocks);
+    assert.equal(d?.side, 8);
+    assert.deepEqual([d?.cells[7], d?.cells[8], d?.cells[0]], [1, 0.2, 0]);
+    const user = { ...usersPerStatus({ 'in-sync': 0, drifted: 1, 'missing-in-cloud': 0, 'missing-in-source': 0, unmatched: 0, blocked: 0, error: 0 })[0]!, blocks };
+    const row = rowOf(user, { thumbs: { source: 'data:image/webp;base64,AAAA' } });
+    assert.equal(row.visual?.diff?.side, 8);
+    assert.equal(row.visual?.thumbs?.source, 'data:image/webp;base64,AAAA');
+    assert.ok(renderHtml({ generatedAt: 'x', summary: summarise([user]), users: [user], notes: [] }).includes('"side":8'), 'the grid reaches the page');
   });
 
   it('says why a photo is missing', () => {
