@@ -48,6 +48,9 @@ export interface OnPremUser {
   userPrincipalName?: string;
   mail?: string;
   displayName?: string;
+  givenName?: string;
+  /** Surname (LDAP `sn`). */
+  sn?: string;
   employeeId?: string;
   /** userAccountControl bit 2 (ACCOUNTDISABLE). */
   disabled?: boolean;
@@ -113,3 +116,24 @@ export interface PrintComparison {
 /** The keys users are matched on, in the configured order. */
 export const MATCH_KEYS = ['immutableId', 'userPrincipalName', 'mail'] as const;
 export type MatchKey = (typeof MATCH_KEYS)[number];
+
+/** The photo attributes hybrid-photo-sync writes on AD user objects (`hps ad`, write modes `ad` and `both`). */
+export const AD_PHOTO_ATTRIBUTES = ['thumbnailPhoto', 'jpegPhoto'] as const;
+export type AdPhotoAttribute = (typeof AD_PHOTO_ATTRIBUTES)[number];
+
+/** What a user object holds now: absent attributes are undefined. */
+export type AdPhotos = Partial<Record<AdPhotoAttribute, Buffer>>;
+
+/** What to put in place: a Buffer replaces the attribute's value(s), null clears it, an absent key is left alone. */
+export type AdPhotoChange = Partial<Record<AdPhotoAttribute, Buffer | null>>;
+
+/** The outcome of one AD write. A writer reports failures here; it throws only when it cannot work at all. */
+export interface AdWriteResult {
+  dn: string;
+  ok: boolean;
+  /** Stable id: InsufficientAccess, NoSuchObject, ValueRejected, Unavailable, LdapError, FileChanged. */
+  errorId?: string;
+  message?: string;
+  advice?: string;
+  retryable?: boolean;
+}

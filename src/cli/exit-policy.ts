@@ -38,6 +38,19 @@ export function runCounts(
   };
 }
 
+/** The counts of an AD import (`hps ad import`, or the AD step of the `ad`/`both` write modes). */
+export function adRunCounts(r: { refused?: string; summary: { set: number; delete: number; errors: number }; written?: { failed: number } }): RunCounts {
+  return { refused: r.refused !== undefined, blocked: 0, writes: r.summary.set + r.summary.delete, failed: r.written?.failed ?? 0, errors: r.summary.errors };
+}
+
+/** Two steps of one run (write mode `both`): refused if either was; the rest added up. */
+export function addRunCounts(a: RunCounts, b: RunCounts): RunCounts {
+  return {
+    refused: a.refused || b.refused, blocked: a.blocked + b.blocked, writes: a.writes + b.writes, failed: a.failed + b.failed, errors: a.errors + b.errors,
+    ...(a.verified !== undefined ? { verified: a.verified } : {}),
+  };
+}
+
 export type Outcome =
   | { kind: 'error'; error: unknown }
   | { kind: 'run'; run: RunCounts }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from './package-root.js';
+import { registerAd } from './commands/ad.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -26,7 +27,7 @@ function packageVersion(): string {
   }
 }
 
-const COMMANDS = [registerDoctor, registerReport, registerReconcile, registerCompare, registerDemo];
+const COMMANDS = [registerDoctor, registerReport, registerReconcile, registerAd, registerCompare, registerDemo];
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const ctx = createContext(io);

@@ -5,6 +5,9 @@
 import { z } from 'zod';
 import { MATCH_KEYS, ROUTES } from '../model.js';
 
+export const WRITE_MODES = ['cloud', 'ad', 'both'] as const;
+export type WriteMode = (typeof WRITE_MODES)[number];
+
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
 const ldapDirectory = z.strictObject({
@@ -56,6 +59,14 @@ const cloud = z
     maxTries: z.number().int().min(1).max(10).default(5),
   });
 
+/** Writing photos into AD (`hps ad import`, and reconcile's `ad`/`both` write modes). */
+const activeDirectory = z.strictObject({
+  /** thumbnailPhoto budget in bytes; AD's schema allows at most 102,400. */
+  maxBytes: z.number().int().min(4096).max(102_400, "AD's thumbnailPhoto holds at most 102400 bytes").default(102_400),
+  /** Also write jpegPhoto (the same square at full size). */
+  jpegPhoto: z.boolean().default(false),
+});
+
 const routing = z.strictObject({
   defaultRoute: z.enum(ROUTES).default('graph'),
   overrides: z
@@ -95,6 +106,12 @@ const reconcile = z.strictObject({
   changeThresholdPercent: z.number().min(0).max(100).default(50),
   /** Force a full directory read when the last one is older than this many days. */
   fullEveryDays: z.number().positive().default(7),
+  /**
+   * Where photos are written (docs/write-modes.md): `cloud` through Graph or the Exchange bridge (the default);
+   * `ad` only to AD's thumbnailPhoto from photoFolder, for Entra Connect to carry; `both`: AD gets the ≤100 KB copy,
+   * the cloud the full-size photo of the same square.
+   */
+  writeMode: z.enum(WRITE_MODES).default('cloud'),
   /** Source photo preference. */
   photoOrder: z.array(z.enum(['folder', 'thumbnailPhoto', 'jpegPhoto'])).min(1).default(['folder', 'thumbnailPhoto', 'jpegPhoto']),
 });
@@ -106,6 +123,7 @@ export const configSchema = z.strictObject({
   matching: z.strictObject({ order: z.array(z.enum(MATCH_KEYS)).min(1).default([...MATCH_KEYS]) }).default({ order: [...MATCH_KEYS] }),
   compare: z.strictObject({ threshold: z.number().positive().optional() }).default({}),
   routing: routing.default({ defaultRoute: 'graph', overrides: [] }),
+  activeDirectory: activeDirectory.default({ maxBytes: 102_400, jpegPhoto: false }),
   exchange: exchange.optional(),
   reconcile: reconcile.default(reconcile.parse({})),
   state: z.strictObject({ path: z.string().optional(), auditLog: z.string().optional() }).default({}),

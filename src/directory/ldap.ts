@@ -100,7 +100,20 @@ function checkConfig(config: LdapConfig): URL {
 
 /** Connects, binds and returns a ready source. Throws DirectoryConfigError, DirectoryConnectError or DirectoryAuthError. */
 export async function openLdapSource(config: LdapConfig, deps: LdapDeps = {}): Promise<LdapDirectorySource> {
-  const url = checkConfig(config);
+  checkConfig(config);
+  const { client, logger } = await bindLdapClient(config, deps);
+  return new LdapDirectorySource(config, client, logger);
+}
+
+/**
+ * An LDAPS (or StartTLS) connection bound as the configured account, with the same TLS rules and error advice for
+ * every user of the directory (the reader, the AD photo writer). Throws DirectoryConnectError or DirectoryAuthError.
+ */
+export async function bindLdapClient<C extends LdapClientLike = LdapClientLike>(
+  config: Pick<LdapConfig, 'url' | 'startTls' | 'bindDn' | 'password' | 'tls' | 'timeouts'>,
+  deps: Omit<LdapDeps, 'createClient'> & { createClient?: (options: ClientOptions) => C } = {},
+): Promise<{ client: C; logger: DirectoryLogger }> {
+  const url = new URL(config.url);
   const logger = deps.logger ?? stderrLogger;
   const rejectUnauthorized = config.tls?.rejectUnauthorized ?? true;
   if (!rejectUnauthorized) {
@@ -130,7 +143,7 @@ export async function openLdapSource(config: LdapConfig, deps: LdapDeps = {}): P
     // With ldap:// ldapts would go TLS-first if given tlsOptions; StartTLS gets them below instead.
     ...(config.startTls ? {} : { tlsOptions }),
   };
-  const client = (deps.createClient ?? ((o: ClientOptions) => new Client(o)))(clientOptions);
+  const client = (deps.createClient ?? ((o: ClientOptions) => new Client(o) as unknown as C))(clientOptions);
   const ctx = { url: config.url, bindDn: config.bindDn, startTls: config.startTls === true, caFile: config.tls?.caFile };
   try {
     if (config.startTls) await client.startTLS({ ...tlsOptions, host: hostname });
@@ -139,7 +152,7 @@ export async function openLdapSource(config: LdapConfig, deps: LdapDeps = {}): P
     await client.unbind().catch(() => undefined);
     throw classifyConnectError(err, ctx);
   }
-  return new LdapDirectorySource(config, client, logger);
+  return { client, logger };
 }
 
 function firstText(entry: Record<string, unknown>, name: string): string | undefined {

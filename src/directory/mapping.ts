@@ -25,6 +25,8 @@ export const USER_ATTRIBUTES = [
   'userPrincipalName',
   'mail',
   'displayName',
+  'givenName',
+  'sn',
   'employeeID',
   'thumbnailPhoto',
   'jpegPhoto',
@@ -87,6 +89,10 @@ export function mapEntry(entry: RawEntry, opts: MappingOptions = {}): OnPremUser
   if (mail !== undefined) user.mail = mail;
   const displayName = text('displayName');
   if (displayName !== undefined) user.displayName = displayName;
+  const givenName = text('givenName');
+  if (givenName !== undefined) user.givenName = givenName;
+  const sn = text('sn');
+  if (sn !== undefined) user.sn = sn;
   const employeeId = text('employeeID');
   if (employeeId !== undefined) user.employeeId = employeeId;
 

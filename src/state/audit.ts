@@ -22,6 +22,10 @@ import { scrubText } from './redact.js';
 export const AUDIT_RESULTS = ['ok', 'error', 'dry-run'] as const;
 export type AuditResult = (typeof AUDIT_RESULTS)[number];
 
+/** Where a write went: the cloud photo (default, through `route`) or attributes on the on-prem AD user object. */
+export const AUDIT_TARGETS = ['cloud', 'active-directory'] as const;
+export type AuditTarget = (typeof AUDIT_TARGETS)[number];
+
 /** One thing done (or decided) for one user. */
 export interface AuditEvent {
   runId: string;
@@ -32,6 +36,10 @@ export interface AuditEvent {
   upn?: string;
   action: Action;
   route?: Route;
+  /** Default `cloud`. `active-directory` lines name the attributes written in `attributes`. */
+  target?: AuditTarget;
+  /** For `active-directory`: e.g. `thumbnailPhoto` or `thumbnailPhoto,jpegPhoto`. */
+  attributes?: string;
   /** Why: the classification or rule that led to the action. */
   reason: string;
   /** 'dry-run' for what a --dry-run would have done. */
@@ -76,6 +84,11 @@ export function formatAuditLine(event: AuditEvent, at: Date): string {
   };
   if (event.upn !== undefined) line.upn = text(event.upn);
   if (event.route !== undefined) line.route = event.route;
+  if (event.target !== undefined) {
+    if (!(AUDIT_TARGETS as readonly string[]).includes(event.target)) throw new TypeError(`unknown audit target ${String(event.target)}`);
+    line.target = event.target;
+  }
+  if (event.attributes !== undefined) line.attributes = text(event.attributes);
   line.reason = text(event.reason);
   if (event.error !== undefined) line.error = text(event.error);
   if (event.errorId !== undefined) line.errorId = text(event.errorId);

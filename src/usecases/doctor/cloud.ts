@@ -35,7 +35,9 @@ function rolesCheck(cfg: Config, roles: string[] | undefined): Check {
   const canPolicy = has(roles, 'settings.read');
   const features = [`report yes`, `reconcile/fix ${canWrite ? 'yes' : 'NO'}`, `delete ${cfg.reconcile.allowDelete ? (canWrite ? 'yes' : 'NO') : 'off in config'}`, `read photo policy ${canPolicy ? 'yes' : 'no'}`];
   const detail = `roles: ${list}; ${features.join(', ')}`;
-  if (!canWrite) return warn('cloud-roles', detail, `Read-only: every reconcile/fix write through Graph would fail. Grant ${LEAST['photo.write']} with admin consent to write photos.`);
+  // With writeMode "ad" reconcile writes AD's thumbnailPhoto and Entra Connect carries it: no Graph writes (fix still makes them).
+  const graphWrites = cfg.reconcile.writeMode !== 'ad';
+  if (!canWrite && graphWrites) return warn('cloud-roles', detail, `Read-only: every reconcile/fix write through Graph would fail. Grant ${LEAST['photo.write']} with admin consent to write photos.`);
   if (!canPolicy) return warn('cloud-roles', detail, `Grant ${LEAST['settings.read']} so runs know whether the tenant blocks cloud photo writes (optional).`);
   return ok('cloud-roles', detail);
 }
