@@ -24,6 +24,12 @@ export function createControl(store: TenantStore, faults: FaultController, log: 
     requestLog: () => log.list(),
     clearLog: () => log.clear(),
     writeCounts: () => store.writeCounts(),
+    corruptCloudPhoto(idOrUpn) {
+      const user = userOf(idOrUpn);
+      const photo = store.photo(user.id);
+      if (!photo) throw new RangeError(`${idOrUpn} has no cloud photo to corrupt`);
+      store.replacePhotoBytes(user.id, Buffer.from(photo.jpeg.subarray(0, Math.floor(photo.jpeg.length / 2))));
+    },
     async setCloudPhoto(idOrUpn, bytes) {
       const user = userOf(idOrUpn);
       if (bytes === null) {

@@ -64,6 +64,12 @@ export class TenantStore {
     return record;
   }
 
+  /** Replaces a stored photo's bytes, keeping its size and etag (control: a photo damaged in the service). */
+  replacePhotoBytes(userId: string, jpeg: Buffer): void {
+    const record = this.photos.get(userId);
+    if (record) this.photos.set(userId, { ...record, jpeg });
+  }
+
   deletePhoto(userId: string): boolean {
     return this.photos.delete(userId);
   }

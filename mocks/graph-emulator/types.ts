@@ -76,6 +76,11 @@ export interface EmulatorControl {
   writeCounts(): Record<string, number>;
   /** "Someone changed it in the cloud": re-encoded like a PUT, new etag; null deletes. Not counted as a write. */
   setCloudPhoto(userIdOrUpn: string, bytes: Buffer | null): Promise<void>;
+  /**
+   * Damages the user's stored photo in place (keeps its first half, same etag), as a photo broken in the service
+   * would be served: Graph answers with bytes that do not decode.
+   */
+  corruptCloudPhoto(userIdOrUpn: string): void;
   /** The stored (re-encoded) JPEG, or null. */
   getStoredPhoto(userIdOrUpn: string): Buffer | null;
   setPhotoUpdateSettings(source: 'cloud' | 'onPremises'): void;

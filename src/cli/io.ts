@@ -4,6 +4,7 @@
  */
 import pino, { type Logger } from 'pino';
 import { interruptExitCode, type OnInterrupt } from '../usecases/run-frame.js';
+import { terminalSafe } from '../report/safe-text.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -28,9 +29,9 @@ export function humanLines(write: (t: string) => void): { write: (line: string) 
         const extras = Object.entries(rest)
           .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
           .join(' ');
-        write(`${LEVEL_NAMES[level as number] ?? 'log'}: ${String(msg ?? '')}${extras ? ` ${extras}` : ''}\n`);
+        write(terminalSafe(`${LEVEL_NAMES[level as number] ?? 'log'}: ${String(msg ?? '')}${extras ? ` ${extras}` : ''}`) + '\n');
       } catch {
-        write(line);
+        write(terminalSafe(line));
       }
     },
   };

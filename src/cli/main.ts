@@ -17,6 +17,7 @@ import { createContext } from './context.js';
 import { describeError } from './errors.js';
 import { exitCodeOf } from './exit-policy.js';
 import { processIo, type CliIo } from './io.js';
+import { terminalSafe } from '../report/safe-text.js';
 
 function packageVersion(): string {
   try {
@@ -29,7 +30,9 @@ function packageVersion(): string {
 
 const COMMANDS = [registerDoctor, registerReport, registerReconcile, registerAd, registerCompare, registerDemo];
 
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<number> {
+  // Diagnostics quote directory text (a UPN, a DN): no escape sequence in it reaches the admin's terminal.
+  const io: CliIo = { ...rawIo, err: (t) => rawIo.err(terminalSafe(t)) };
   const ctx = createContext(io);
   const program = new Command('hps')
     .version(packageVersion(), '-V, --version')

@@ -6,6 +6,7 @@ import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CliError } from './errors.js';
 import type { CliIo } from './io.js';
+import { jsonSafe, terminalSafe } from '../report/safe-text.js';
 
 /** What a command hands back: its data, how to show it per format, and the exit code. */
 export interface CommandResult<T = unknown> {
@@ -51,8 +52,18 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   }
 }
 
+/**
+ * Rendered output made safe for a terminal: directory text may carry escape sequences. JSON keeps its value (C1 and
+ * invisible characters become \u escapes); CSV escapes its own fields; HTML escapes for the browser itself.
+ */
+export function outputSafe(format: string, text: string): string {
+  if (format === 'json') return jsonSafe(text);
+  if (format === 'html' || format === 'csv') return text;
+  return terminalSafe(text);
+}
+
 export async function emit(io: CliIo, result: CommandResult): Promise<void> {
-  const text = result.render(result.format);
+  const text = outputSafe(result.format, result.render(result.format));
   if (result.outFile) {
     await writeFileAtomic(result.outFile, text);
     io.log.info({ file: result.outFile }, 'wrote output');

@@ -84,16 +84,40 @@ export function createMsalTokenProvider(opts: MsalTokenProviderOptions): TokenPr
   };
   const app = new ConfidentialClientApplication(config);
   const scopes = [graphScope(opts.endpoints)];
+  /** Set once the sign-in host failed to answer in time: later sign-ins of this connection fail at once. */
+  let silent: CloudAuthError | undefined;
   return singleFlight(async (forceRefresh) => {
+    if (silent) throw silent;
     failedGet = undefined;
     try {
       const result = await app.acquireTokenByClientCredential({ scopes, skipCache: forceRefresh });
       if (!result?.accessToken) throw new Error('Entra ID returned no access token');
       return result.accessToken;
     } catch (err) {
-      throw toCloudAuthError(err, { authority, failedGet });
+      const e = toCloudAuthError(err, { authority, failedGet });
+      if (!signInTimedOut(failedGet, err)) throw e;
+      // A host that accepted the connection and then said nothing for the whole answer bound will not answer a
+      // retry either: without this every caller would retry sign-in maxTries times, each waiting the full bound.
+      silent = new CloudAuthError(e.message, { cause: e.cause, code: SIGN_IN_NO_ANSWER, ...(e.advice ? { advice: e.advice } : {}) });
+      throw silent;
     }
   });
+}
+
+/** CloudAuthError code of a sign-in host that did not answer within the time bounds (not retried). */
+export const SIGN_IN_NO_ANSWER = 'SignInNoAnswer';
+const NO_ANSWER_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+
+/** Whether the sign-in failed because the host did not answer in time (or the run's deadline passed). */
+function signInTimedOut(failed: FailedGet | undefined, err: unknown): boolean {
+  const cause = failed && 'error' in failed ? failed.error : err;
+  let cur: unknown = cause;
+  for (let depth = 0; depth < 6 && typeof cur === 'object' && cur !== null; depth++) {
+    if ((cur as Error).name === 'RunDeadlineError') return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  const code = networkErrorCode(cause);
+  return code !== undefined && NO_ANSWER_CODES.has(code);
 }
 
 /**

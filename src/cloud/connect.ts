@@ -11,7 +11,7 @@ import { createGraphHttp, type GraphHttp } from './http.js';
 import { createLimiter, DEFAULT_MAX_IN_FLIGHT, type Limiter } from './limiter.js';
 import { readPhotoUpdatePolicy, type PhotoUpdatePolicy } from './policy.js';
 import { createRetryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
-import { createTransport, type FetchLike } from './tls.js';
+import { createTransport, runDeadline, type FetchLike } from './tls.js';
 import type { PhotoWriter } from '../sync/apply/writer.js';
 
 export interface CloudConnectOptions {
@@ -30,6 +30,12 @@ export interface CloudConnectOptions {
   usersPageSize?: number;
   /** Per-try Graph timeout in ms. */
   timeoutMs?: number;
+  /** TCP + TLS handshake bound for sign-in and Graph, in ms (transport default 10 s). */
+  connectTimeoutMs?: number;
+  /** How long a host may stay silent (headers, then each body chunk), in ms (transport default 30 s). */
+  answerTimeoutMs?: number;
+  /** Every cloud call of this connection fails after this many minutes (not retried): the run's overall bound. */
+  deadlineMinutes?: number;
   log?: (level: 'error' | 'warn', message: string) => void;
   /** Replaces global fetch underneath the transport (tests). */
   baseFetch?: FetchLike;
@@ -56,9 +62,13 @@ export async function connectCloud(opts: CloudConnectOptions): Promise<CloudConn
     ...(opts.authorityHost ? { authorityHost: opts.authorityHost } : {}),
     ...(opts.graphBaseUrl ? { graphBaseUrl: opts.graphBaseUrl } : {}),
   });
+  const deadline = opts.deadlineMinutes !== undefined ? runDeadline(opts.deadlineMinutes) : undefined;
   const transport = await createTransport({
     ...(opts.caFile ? { caFile: opts.caFile } : {}),
     ...(opts.baseFetch ? { baseFetch: opts.baseFetch } : {}),
+    ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+    ...(opts.answerTimeoutMs ? { answerTimeoutMs: opts.answerTimeoutMs } : {}),
+    ...(deadline ? { deadline: deadline.signal } : {}),
   });
   const tokens =
     opts.tokens ??
@@ -89,6 +99,9 @@ export async function connectCloud(opts: CloudConnectOptions): Promise<CloudConn
     reader: createGraphReader({ http, retry, ...(opts.usersPageSize ? { pageSize: opts.usersPageSize } : {}) }),
     writer: createGraphWriter({ http }),
     readPolicy: () => readPhotoUpdatePolicy(http),
-    close: () => transport.close(),
+    close: () => {
+      deadline?.cancel();
+      return transport.close();
+    },
   };
 }

@@ -68,14 +68,35 @@ export function createGraphWriter(deps: GraphWriterDeps): PhotoWriter {
 
   return {
     route: 'graph',
-    setPhotos: (items) => Promise.all(items.map(setOne)),
-    deletePhotos: (items) => Promise.all(items.map(deleteOne)),
+    setPhotos: (items, onResult) => eachAsItFinishes(items, setOne, http.limiter.maxConcurrency, onResult),
+    deletePhotos: (items, onResult) => eachAsItFinishes(items, deleteOne, http.limiter.maxConcurrency, onResult),
     async close() {
       if (closed) return;
       closed = true;
       await deps.onClose?.();
     },
   };
+}
+
+/**
+ * Runs `work` over `items` with at most `workers` items in progress, each from its first request to its result, and
+ * hands every result to `onResult` the moment it is known. Starting every item at once would queue each item's
+ * second request (the etag read) behind all the others' first ones, so no answer would be known until the whole
+ * batch was: a run killed mid-batch would lose the record of every write in it.
+ */
+async function eachAsItFinishes<I, R>(items: readonly I[], work: (item: I) => Promise<R>, workers: number, onResult?: (r: R) => void): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      const r = await work(items[i] as I);
+      results[i] = r;
+      onResult?.(r);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, items.length)) }, worker));
+  return results;
 }
 
 /** Runs one request; request failures become a WriteResult, sign-in and configuration failures propagate. */

@@ -1,13 +1,15 @@
 /**
  * Loading the config file: JSON → zod → Config, paths resolved against the file's folder, errors that name the field.
  */
-import { readFile } from 'node:fs/promises';
+import { readBoundedText } from '../files/bounded-read.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { HpsError, type ErrorKind } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'hybrid-photo-sync.config.json';
+/** A config file is a few kilobytes; anything over this is not one. */
+export const CONFIG_MAX_BYTES = 1024 * 1024;
 
 /** The config file, an environment variable it names, or a place it points at is wrong. */
 export class ConfigError extends HpsError {
@@ -42,11 +44,12 @@ export function parseConfig(raw: unknown, file: string, baseDir: string): Config
 export async function loadConfig(file: string = DEFAULT_CONFIG_FILE): Promise<Config> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // A UTF-8 byte-order mark (Notepad, PowerShell 5.1's Out-File) is dropped.
+    text = await readBoundedText(file, { maxBytes: CONFIG_MAX_BYTES });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const hint = code === 'ENOENT' ? ` (create it, or pass --config FILE; see docs/configuration.md)` : '';
-    throw new ConfigError(`cannot read config ${file}: ${code ?? (err as Error).message}${hint}`, { cause: err });
+    const missing = (err as { code?: string }).code === 'not-found';
+    const hint = missing ? ` (create it, or pass --config FILE; see docs/configuration.md)` : '';
+    throw new ConfigError(`cannot read config ${file}: ${(err as Error).message.replace(file, 'it')}${hint}`, { cause: err });
   }
   let raw: unknown;
   try {

@@ -8,6 +8,9 @@ import { MATCH_KEYS, ROUTES } from '../model.js';
 export const WRITE_MODES = ['cloud', 'ad', 'both'] as const;
 export type WriteMode = (typeof WRITE_MODES)[number];
 
+/** Perceptual distances run from 0 (same pixels) to 1; a threshold outside that would make every pair alike or unlike. */
+const DISTANCE = 'must be a distance between 0 and 1';
+
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
 const ldapDirectory = z.strictObject({
@@ -57,6 +60,12 @@ const cloud = z
     caFile: z.string().optional(),
     maxInFlight: z.number().int().min(1).max(16).default(4),
     maxTries: z.number().int().min(1).max(10).default(5),
+    /** TCP + TLS handshake with the sign-in host and Graph. */
+    connectTimeoutSeconds: z.number().positive().max(300).default(10),
+    /** How long the sign-in host or Graph may stay silent (response headers, then between body chunks). */
+    answerTimeoutSeconds: z.number().positive().max(600).default(30),
+    /** Optional overall bound on a run's cloud calls: after this many minutes every call fails and the run stops (exit 4). */
+    deadlineMinutes: z.number().positive().optional(),
   });
 
 /** Writing photos into AD (`hps ad import`, and reconcile's `ad`/`both` write modes). */
@@ -121,7 +130,9 @@ export const configSchema = z.strictObject({
   photoFolder: photoFolder.optional(),
   cloud,
   matching: z.strictObject({ order: z.array(z.enum(MATCH_KEYS)).min(1).default([...MATCH_KEYS]) }).default({ order: [...MATCH_KEYS] }),
-  compare: z.strictObject({ threshold: z.number().positive().optional() }).default({}),
+  compare: z
+    .strictObject({ threshold: z.number().min(0, DISTANCE).max(1, DISTANCE).optional() })
+    .default({}),
   routing: routing.default({ defaultRoute: 'graph', overrides: [] }),
   activeDirectory: activeDirectory.default({ maxBytes: 102_400, jpegPhoto: false }),
   exchange: exchange.optional(),

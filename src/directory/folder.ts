@@ -17,8 +17,9 @@
  * matches, the extension listed first wins, then the shorter name, then the alphabetically first.
  * A token the user has no value for makes that pattern not apply to that user.
  */
-import { readdir as fsReaddir, readFile as fsReadFile, stat as fsStat } from 'node:fs/promises';
+import { readdir as fsReaddir } from 'node:fs/promises';
 import path from 'node:path';
+import { readBounded } from '../files/bounded-read.js';
 import type { OnPremUser, SourcePhoto } from '../model.js';
 import { DirectoryConfigError, DirectoryConnectError, DirectoryError } from './errors.js';
 import type { DirectorySource, UsersOptions } from './source.js';
@@ -27,8 +28,11 @@ import type { DirectorySource, UsersOptions } from './source.js';
 export interface FolderFs {
   /** File names in `dir` that are files (or links to files). */
   listFiles(dir: string): Promise<string[]>;
-  size(file: string): Promise<number>;
-  readFile(file: string): Promise<Buffer>;
+  /**
+   * The file's bytes, refusing anything over `maxBytes`, anything that is not a regular file (device, FIFO,
+   * socket) and links that lead outside `dir`. The error message never quotes the file's contents.
+   */
+  readFile(file: string, limits: { maxBytes: number; dir: string }): Promise<Buffer>;
 }
 
 export const nodeFolderFs: FolderFs = {
@@ -36,10 +40,7 @@ export const nodeFolderFs: FolderFs = {
     const entries = await fsReaddir(dir, { withFileTypes: true });
     return entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name);
   },
-  async size(file) {
-    return (await fsStat(file)).size;
-  },
-  readFile: (file) => fsReadFile(file),
+  readFile: (file, { maxBytes, dir }) => readBounded(file, { maxBytes, within: dir }),
 };
 
 export interface FolderPhotoOptions {
@@ -205,11 +206,10 @@ export class FolderPhotoSource {
     if (name === undefined) return undefined;
     const file = path.join(this.dir, name);
     try {
-      const size = await this.fs.size(file);
-      if (size > this.maxBytes) throw new Error(`${size} bytes is over the ${this.maxBytes}-byte limit`);
-      return { origin: `folder:${name}`, bytes: await this.fs.readFile(file) };
+      return { origin: `folder:${name}`, bytes: await this.fs.readFile(file, { maxBytes: this.maxBytes, dir: this.dir }) };
     } catch (err) {
-      throw new FolderReadError(`cannot read HR photo ${file}: ${(err as Error).message}`, file, { cause: err });
+      const why = (err as Error).message.replace(file, 'it');
+      throw new FolderReadError(`cannot read HR photo ${file}: ${why}`, file, { cause: err });
     }
   }
 }

@@ -2,7 +2,7 @@
  * The LDAP(S) directory source: ldapts over LDAPS or StartTLS, a simple bind, and a paged subtree search that
  * streams — one page of entries in memory at a time, mapped and yielded user by user.
  */
-import { readFile as fsReadFile } from 'node:fs/promises';
+import { PEM_MAX_BYTES, readBounded } from '../files/bounded-read.js';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, type ClientOptions, type SearchOptions, type SearchResult } from 'ldapts';
 import type { OnPremUser } from '../model.js';
@@ -125,7 +125,7 @@ export async function bindLdapClient<C extends LdapClientLike = LdapClientLike>(
   let ca: Buffer | undefined;
   if (config.tls?.caFile !== undefined) {
     try {
-      ca = await (deps.readFile ?? fsReadFile)(config.tls.caFile);
+      ca = await (deps.readFile ?? ((f: string) => readBounded(f, { maxBytes: PEM_MAX_BYTES })))(config.tls.caFile);
     } catch (err) {
       throw new DirectoryConfigError(`Cannot read the CA file ${config.tls.caFile}: ${(err as Error).message}`, { cause: err });
     }

@@ -14,6 +14,9 @@ export interface RawEntry {
   readonly [attribute: string]: RawValue | readonly RawValue[];
 }
 
+/** Largest photo value used from any directory source (the HR folder's file limit; a camera original fits). */
+export const MAX_PHOTO_VALUE_BYTES = 25 * 1024 * 1024;
+
 /** The photo attributes, in the default order of preference. */
 export const PHOTO_ATTRIBUTES = ['thumbnailPhoto', 'jpegPhoto'] as const;
 export type PhotoAttribute = (typeof PHOTO_ATTRIBUTES)[number];
@@ -156,6 +159,12 @@ function readSourceAnchor(raw: RawValue | undefined, user: OnPremUser, errors: s
   user.immutableId = bytes.toString('base64');
 }
 
+/**
+ * The photo: the first value of the first photo attribute (in `order`) that has one. A 0-byte value is that user's
+ * photo, so it becomes the error "The photo is empty (0 bytes)" downstream: AD never stores an empty value (clearing
+ * removes the attribute), so an empty one means a broken export or writer, and reading it as "no photo" could
+ * delete the user's cloud photo (with allowDelete) or silently pick another attribute.
+ */
 function choosePhoto(
   values: (name: string) => readonly RawValue[],
   order: readonly PhotoAttribute[],
@@ -163,11 +172,16 @@ function choosePhoto(
 ): SourcePhoto | undefined {
   for (const attr of order) {
     for (const v of values(attr)) {
+      if (v === '') return { origin: attr, bytes: Buffer.alloc(0) }; // LDIF `thumbnailPhoto:` with nothing after it
       if (typeof v === 'string') {
         errors.push(`${attr} came back as text, not bytes`);
         continue;
       }
-      if (v.length > 0) return { origin: attr, bytes: v };
+      if (v.length > MAX_PHOTO_VALUE_BYTES) {
+        errors.push(`${attr} is ${v.length} bytes, over the ${MAX_PHOTO_VALUE_BYTES}-byte limit for a photo`);
+        return undefined;
+      }
+      return { origin: attr, bytes: v };
     }
   }
   return undefined;

@@ -34,14 +34,16 @@ export interface OpenedPhoto {
   pipeline(): Sharp;
 }
 
+/**
+ * What the start of non-image data looks like, without quoting it: the bytes may be anything a share or a directory
+ * attribute held (a .env file, a key), and this text ends up in reasons, state, audit and output.
+ */
 function describeStart(bytes: Buffer): string {
-  const head = bytes.subarray(0, 24);
-  const printable = head.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
-  if (printable) {
-    const text = head.toString('latin1').replace(/\s+/g, ' ').trim();
-    return `it looks like text ("${text}${bytes.length > head.length ? '…' : ''}")`;
-  }
-  return `its first bytes are ${head.subarray(0, 8).toString('hex')}`;
+  const head = bytes.subarray(0, 512);
+  const printable = head.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 0xc2);
+  if (printable) return `it looks like text (${bytes.length} bytes; contents not shown)`;
+  if (head.every((b) => b === 0)) return 'it starts with zero bytes';
+  return `it has no known image signature (${bytes.length} bytes)`;
 }
 
 function resolveMaxPixels(opts?: DecodeOptions): number {

@@ -8,6 +8,8 @@ export const PHOTO_DECODE_ERROR_CODES = [
   'unsupported-format',
   'too-many-pixels',
   'corrupt',
+  /** Readable, but under the usable minimum (src/photo/usable.ts). */
+  'too-small',
 ] as const;
 export type PhotoDecodeErrorCode = (typeof PHOTO_DECODE_ERROR_CODES)[number];
 

@@ -6,6 +6,7 @@ export type { PhotoFormat, Sniffed } from './sniff.js';
 export { DEFAULT_MAX_PIXELS, inspectPhoto, isPlaceholder } from './decode.js';
 export type { DecodeOptions, PhotoInfo } from './decode.js';
 export { fingerprint, PHASH_BITS, sha256Hex } from './fingerprint.js';
+export { assertUsable, MIN_PHOTO_SIDE, unusableReason } from './usable.js';
 export { comparePhotos, comparePrints, hashDistance, PHOTO_DISTANCE_THRESHOLD } from './compare.js';
 export type { PrintComparison } from './compare.js';
 export {

@@ -6,6 +6,7 @@ import type { Sharp } from 'sharp';
 import { PhotoNormaliseError } from './errors.js';
 import { openPhoto, toDecodeError, type DecodeOptions } from './decode.js';
 import { centreSquare } from './geometry.js';
+import { assertUsable } from './usable.js';
 
 /** Largest side Microsoft 365 keeps (it serves 48…648 px squares). */
 export const DEFAULT_MAX_SIDE = 648;
@@ -71,6 +72,7 @@ export async function normaliseForUpload(bytes: Buffer, opts?: NormaliseOptions)
   checkInt('quality', startQuality, MIN_QUALITY, 100);
 
   const opened = await openPhoto(bytes, opts);
+  assertUsable(opened.info);
   const square = centreSquare(opened.info.width, opened.info.height);
   const side = Math.min(square.width, maxSide);
   const shaped = (): Sharp =>

@@ -1,12 +1,14 @@
 import { REPORT_COLUMNS, cell, type Report } from './model.js';
+import { lineSafe } from './safe-text.js';
 
 /** Cells a spreadsheet would run as a formula get a leading apostrophe (CSV injection). */
 function neutralise(v: string): string {
   return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
 }
 
+/** One field: control characters (NUL, ESC…) and line breaks escaped visibly, formulas neutralised, quoted as needed. */
 export function csvField(v: string): string {
-  const safe = neutralise(v);
+  const safe = neutralise(lineSafe(v));
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 

@@ -3,6 +3,7 @@
  * an aligned table for people, JSON for scripts. The checks themselves are in src/usecases/doctor/.
  */
 import type { ErrorKind } from '../errors.js';
+import { lineSafe } from './safe-text.js';
 
 export const CHECK_RESULTS = ['ok', 'warn', 'fail', 'skip'] as const;
 export type CheckResult = (typeof CHECK_RESULTS)[number];
@@ -83,10 +84,9 @@ export function countResults(checks: readonly Check[]): Record<CheckResult, numb
 
 const LABEL = { ok: 'ok', warn: 'WARN', fail: 'FAIL', skip: 'skip' } as const;
 
-/** Control characters (terminal escapes, NUL) never reach the terminal from a message. */
+/** One line per message: whitespace runs folded, control and invisible characters shown as escapes (safe-text.ts). */
 function clean(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '').replace(/\s+/g, ' ').trim();
+  return lineSafe(s.replace(/\s+/g, ' ').trim());
 }
 
 export function renderDoctorTable(r: DoctorReport, exitCode: number): string {

@@ -1,13 +1,15 @@
 import { STATUSES } from '../model.js';
 import type { ClassifiedUser } from '../sync/decide/classify.js';
 import type { Report } from './model.js';
+import { lineSafe } from './safe-text.js';
 
+/** Cells hold directory text: `get` results pass through lineSafe (no terminal escapes, one line). */
 const COLUMNS: Array<{ title: string; get: (u: ClassifiedUser) => string; max: number }> = [
-  { title: 'USER', get: (u) => u.upn ?? u.sAMAccountName ?? u.dn, max: 40 },
+  { title: 'USER', get: (u) => lineSafe(u.upn ?? u.sAMAccountName ?? u.dn), max: 40 },
   { title: 'STATUS', get: (u) => u.status, max: 18 },
   { title: 'DIST', get: (u) => (u.distance === null ? '' : u.distance.toFixed(3)), max: 6 },
   { title: 'ROUTE', get: (u) => u.route, max: 16 },
-  { title: 'REASON', get: (u) => u.reason, max: 90 },
+  { title: 'REASON', get: (u) => lineSafe(u.reason), max: 90 },
 ];
 
 function fit(s: string, width: number): string {
@@ -23,6 +25,6 @@ export function renderTable(report: Report): string {
   for (const u of report.users) out.push(row(COLUMNS.map((c) => c.get(u))));
   const counts = STATUSES.filter((s) => report.summary[s] > 0).map((s) => `${s} ${report.summary[s]}`);
   out.push('', `${report.summary.total} users: ${counts.join(', ') || 'none'}`);
-  for (const n of report.notes) out.push(`note: ${n}`);
+  for (const n of report.notes) out.push(`note: ${lineSafe(n)}`);
   return `${out.join('\n')}\n`;
 }

@@ -12,11 +12,12 @@
  * Never written: photo bytes or secrets. Only the whitelisted fields below are serialised, non-text values
  * in text fields are replaced by a placeholder, and free text is scrubbed of tokens and base64 runs.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ACTIONS, ROUTES } from '../model.js';
 import type { Action, Route } from '../model.js';
-import { StateError } from './errors.js';
+import { StateError, StateOpenError } from './errors.js';
+import { ensurePrivateFolder } from './folder.js';
 import { scrubText } from './redact.js';
 
 export const AUDIT_RESULTS = ['ok', 'error', 'dry-run'] as const;
@@ -100,11 +101,16 @@ export function openAuditLog(path: string, options: AuditLogOptions = {}): Audit
   const now = options.now ?? (() => new Date());
   const file = resolve(path);
   let fd: number | undefined;
+  ensurePrivateFolder(dirname(file), `audit log ${file}`, file);
   try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    fd = openSync(file, 'a', 0o600);
+    // O_NONBLOCK: a FIFO named as the log fails (ENXIO) instead of waiting for a reader; then only a regular file.
+    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NONBLOCK ?? 0), 0o600);
+    if (!fstatSync(fd).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
   } catch (err) {
-    throw new StateError(`cannot open audit log ${file}: ${(err as Error).message}`, { cause: err });
+    if (fd !== undefined) closeSync(fd);
+    // The configured state.auditLog cannot be used (a folder, no permission, a device): a configuration error.
+    const why = (err as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a folder; give a file name' : (err as Error).message;
+    throw new StateOpenError(file, `cannot open audit log ${file}: ${why}`, { cause: err });
   }
 
   return {

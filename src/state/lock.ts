@@ -20,10 +20,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { mkdir, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { LockHeldError, StateError } from './errors.js';
+import { LockHeldError, StateError, StateOpenError } from './errors.js';
+import { ensurePrivateFolder } from './folder.js';
 import type { LockHolder } from './errors.js';
 
 export type { LockHolder } from './errors.js';
@@ -135,10 +136,11 @@ const isCode = (err: unknown, code: string): boolean => (err as NodeJS.ErrnoExce
 async function createExclusive(path: string, text: string): Promise<boolean> {
   let handle;
   try {
-    handle = await open(path, 'wx', 0o644);
+    handle = await open(path, 'wx', 0o600);
   } catch (err) {
     if (isCode(err, 'EEXIST')) return false;
-    throw new StateError(`cannot create lock file ${path}: ${(err as Error).message}`, { cause: err });
+    // Cannot create it at all (no permission, read-only file system): the configured place is wrong.
+    throw new StateOpenError(path, `cannot create lock file ${path}: ${(err as Error).message}`, { cause: err });
   }
   try {
     await handle.writeFile(text, 'utf8');
@@ -212,7 +214,7 @@ export async function acquireRunLock(stateFile: string, options: RunLockOptions 
   }
 
   const path = lockPathFor(stateFile);
-  await mkdir(dirname(path), { recursive: true });
+  ensurePrivateFolder(dirname(path), `state file ${resolve(stateFile)}`, resolve(stateFile));
   const text = `${JSON.stringify(holder)}\n`;
   let lastSeen: LockHolder | undefined;
 

@@ -2,7 +2,8 @@
  * The SQLite state store (better-sqlite3): one file, WAL journal, busy timeout, forward migrations.
  * Behaviour lives in backend.ts; this file only maps records to rows.
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
+import { ensurePrivateFolder } from './folder.js';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
@@ -250,11 +251,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const file = inMemory ? path : resolve(path);
   let created = false;
   if (!inMemory) {
-    try {
-      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    } catch (err) {
-      throw new StateOpenError(file, `cannot create the folder for state file ${file}: ${(err as Error).message}`, { cause: err });
-    }
+    ensurePrivateFolder(dirname(file), `state file ${file}`, file);
     created = !existsSync(file);
   }
 

@@ -4,7 +4,9 @@
  * back), the comparator and the thresholds. Shared by `hps ad import`/`remove` and reconcile's `ad`/`both` write
  * modes; the caller owns the run (lock, audit, run id).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { readBounded } from '../files/bounded-read.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/load.js';
@@ -83,14 +85,12 @@ export function adComparator(cfg: Config): ComparePhotos {
 /** HR files larger than this are that user's error, never read (as for the folder overlay). */
 export const MAX_PHOTO_FILE_BYTES = 25 * 1024 * 1024;
 
-/** Reads one HR photo file: a regular file of at most MAX_PHOTO_FILE_BYTES. */
-export async function readPhotoFile(path: string): Promise<Buffer> {
-  const st = await stat(path);
-  if (!st.isFile()) throw new Error(`${path} is not a regular file`);
-  if (st.size > MAX_PHOTO_FILE_BYTES) throw new Error(`${path} is ${st.size} bytes, over the ${MAX_PHOTO_FILE_BYTES}-byte limit for a photo`);
-  const bytes = await readFile(path);
-  if (bytes.length > MAX_PHOTO_FILE_BYTES) throw new Error(`${path} grew past the ${MAX_PHOTO_FILE_BYTES}-byte limit while being read`);
-  return bytes;
+/**
+ * Reads one HR photo file through the bounded reader: a regular file inside its folder (no device, FIFO or link out
+ * of the folder), at most MAX_PHOTO_FILE_BYTES whatever `stat` says.
+ */
+export function readPhotoFile(path: string): Promise<Buffer> {
+  return readBounded(path, { maxBytes: MAX_PHOTO_FILE_BYTES, within: dirname(path) });
 }
 
 export async function listFolder(dir: string): Promise<string[]> {

@@ -2,7 +2,6 @@
  * Everything around one state-changing run: the state file and its lock, the run record, the audit log.
  * The lock is taken before the state is opened and released last, even when the run throws.
  */
-import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../config/load.js';
@@ -15,6 +14,7 @@ import { defaultStatePath } from '../state/paths.js';
 import { newRunId } from '../state/run-id.js';
 import { openSqliteStore } from '../state/sqlite-store.js';
 import type { RunStatus, StateStore } from '../state/store.js';
+import { ensurePrivateFolder } from '../state/folder.js';
 
 const LOCK_HEARTBEAT_MS = 10 * 60 * 1000;
 
@@ -72,7 +72,7 @@ export async function withRun<T>(
 ): Promise<T> {
   const statePath = statePathFor(cfg, env);
   try {
-    await mkdir(dirname(statePath), { recursive: true });
+    ensurePrivateFolder(dirname(statePath), `state file ${statePath}`, statePath); // 0700; never loops under /proc
   } catch (err) {
     throw new ConfigError(`cannot create the state directory ${dirname(statePath)}: ${(err as Error).message} (set state.path in the config to a writable place)`, { cause: err });
   }

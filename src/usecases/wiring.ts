@@ -2,7 +2,7 @@
  * Builds the readers and writers a command needs from the validated config and the environment. Each call makes
  * its own objects (no singletons); callers close what they open.
  */
-import { readFile } from 'node:fs/promises';
+import { PEM_MAX_BYTES, readBoundedText } from '../files/bounded-read.js';
 import type { Logger } from 'pino';
 import { connectCloud, type CloudConnection } from '../cloud/connect.js';
 import type { ClientCredential } from '../cloud/auth.js';
@@ -61,9 +61,9 @@ async function credentialFrom(cfg: Config, env: Env): Promise<ClientCredential> 
   if (!c) return { kind: 'secret', secret: requireSecret(env, cfg.cloud.clientSecretEnv, 'the client secret') };
   const read = async (path: string, what: string): Promise<string> => {
     try {
-      return await readFile(path, 'utf8');
+      return await readBoundedText(path, { maxBytes: PEM_MAX_BYTES });
     } catch (err) {
-      throw new ConfigError(`cannot read the ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+      throw new ConfigError(`cannot read the ${what} ${path}: ${(err as Error).message.replace(path, 'it')}`, { cause: err });
     }
   };
   const passphrase = optionalSecret(env, c.privateKeyPasswordEnv);
@@ -87,6 +87,9 @@ export async function openCloud(cfg: Config, env: Env, log: Logger): Promise<Clo
     ...(c.caFile ? { caFile: c.caFile } : {}),
     maxInFlight: c.maxInFlight,
     retry: { maxTries: c.maxTries },
+    connectTimeoutMs: c.connectTimeoutSeconds * 1000,
+    answerTimeoutMs: c.answerTimeoutSeconds * 1000,
+    ...(c.deadlineMinutes !== undefined ? { deadlineMinutes: c.deadlineMinutes } : {}),
     // App-only tokens never carry client_info; MSAL warns about it on every token. Not news for an admin.
     log: (level, message) => (/No client info in response/.test(message) ? log.debug(message) : log[level](message)),
   });

@@ -36,6 +36,25 @@ export interface HybridWorld {
   close(): Promise<void>;
 }
 
+/** Writes the config of a test world: `directory`, the emulator as the cloud, state and audit in `dir`. */
+export async function writeWorldConfig(
+  dir: string,
+  directory: Record<string, unknown>,
+  emu: RunningEmulator,
+  tenantId: string,
+  extra?: Record<string, unknown>,
+): Promise<string> {
+  const config = {
+    directory,
+    cloud: { tenantId, clientId: CLIENT_ID, authorityHost: emu.baseUrl, graphBaseUrl: emu.baseUrl, caFile: emu.caCertPath },
+    state: { path: join(dir, 'state.db'), auditLog: join(dir, 'audit.jsonl') },
+    ...extra,
+  };
+  const configPath = join(dir, 'hybrid-photo-sync.config.json');
+  await writeFile(configPath, JSON.stringify(config, null, 2));
+  return configPath;
+}
+
 export async function buildHybridWorld(
   dc: SambaDc,
   ou: string,
@@ -75,14 +94,8 @@ export async function buildHybridWorld(
   for (const u of users) if (u.cloud?.photo) await emu.control.setCloudPhoto(u.cloud.upn ?? upn(u.sam), u.cloud.photo);
 
   const dir = await mkdtemp(join(tmpdir(), 'hps-e2e-'));
-  const config = {
-    directory: { type: 'ldap', url: dc.ldapsUrl, bindDn: dc.bindDn, baseDn: ouDn(dc.baseDn, ou), caFile: dc.caCertPath, pageSize: 50 },
-    cloud: { tenantId: state.tenantId, clientId: CLIENT_ID, authorityHost: emu.baseUrl, graphBaseUrl: emu.baseUrl, caFile: emu.caCertPath },
-    state: { path: join(dir, 'state.db'), auditLog: join(dir, 'audit.jsonl') },
-    ...opts.config,
-  };
-  const configPath = join(dir, 'hybrid-photo-sync.config.json');
-  await writeFile(configPath, JSON.stringify(config, null, 2));
+  const directory = { type: 'ldap', url: dc.ldapsUrl, bindDn: dc.bindDn, baseDn: ouDn(dc.baseDn, ou), caFile: dc.caCertPath, pageSize: 50 };
+  const configPath = await writeWorldConfig(dir, directory, emu, state.tenantId, opts.config);
   return {
     dc, emu, dir, configPath, ou, seeded: bySam, upn,
     env: { HPS_LDAP_PASSWORD: dc.bindPassword, HPS_CLIENT_SECRET: CLIENT_SECRET },

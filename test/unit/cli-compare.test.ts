@@ -36,7 +36,7 @@ describe('hps compare', () => {
   it('exits 2 with a clear message for a missing file or non-image data', async () => {
     const missing = await runHps(['compare', original, join(dir, 'nope.jpg')]);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /cannot read .*nope\.jpg: ENOENT/);
+    assert.match(missing.stderr, /cannot read .*nope\.jpg: it does not exist/);
     const text = join(dir, 'notes.txt');
     await writeFile(text, 'hello, not a photo');
     const bad = await runHps(['compare', text, original, '--json']);

@@ -51,11 +51,13 @@ describe('cloud/tls', () => {
     );
   });
 
-  it('without a CA file, calls the base fetch untouched', async () => {
+  it('without a CA file, still bounds every call: a dispatcher with time limits and a request signal', async () => {
     const seen: (RequestInit | undefined)[] = [];
     const t = await createTransport({ baseFetch: async (_url, init) => (seen.push(init), new Response('ok')) });
     await t.fetch('https://x/', { method: 'GET' });
-    assert.deepEqual(seen, [{ method: 'GET' }]);
+    assert.equal(seen[0]?.method, 'GET');
+    assert.ok((seen[0] as { dispatcher?: unknown }).dispatcher, 'a dispatcher with connect/answer timeouts');
+    assert.ok(seen[0]?.signal instanceof AbortSignal, 'a whole-request time bound');
     await t.close();
   });
 

@@ -38,7 +38,7 @@ describe('config', () => {
 
   it('says how to fix a missing file and broken JSON', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hps-cfg-'));
-    await assert.rejects(loadConfig(join(dir, 'nope.json')), /cannot read config .*nope\.json: ENOENT \(create it, or pass --config FILE/);
+    await assert.rejects(loadConfig(join(dir, 'nope.json')), /cannot read config .*nope\.json: it does not exist \(create it, or pass --config FILE/);
     await writeFile(join(dir, 'bad.json'), '{ "directory": ');
     await assert.rejects(loadConfig(join(dir, 'bad.json')), /bad\.json is not valid JSON/);
   });

@@ -64,9 +64,15 @@ describe('directory mapping: entry → OnPremUser', () => {
   it('prefers thumbnailPhoto, then the first jpegPhoto, and records the origin', () => {
     assert.deepEqual(mapEntry(entry()).photo, { origin: 'thumbnailPhoto', bytes: THUMB });
     assert.deepEqual(mapEntry(entry({ thumbnailPhoto: [] })).photo, { origin: 'jpegPhoto', bytes: JPEG1 });
-    assert.deepEqual(mapEntry(entry({ thumbnailPhoto: Buffer.alloc(0) })).photo, { origin: 'jpegPhoto', bytes: JPEG1 }, 'an empty value is no photo');
+    assert.deepEqual(mapEntry(entry({ thumbnailPhoto: Buffer.alloc(0) })).photo, { origin: 'thumbnailPhoto', bytes: Buffer.alloc(0) }, 'an empty value is an (empty, so unusable) photo, not "no photo"');
     assert.deepEqual(mapEntry(entry({ thumbnailPhoto: [], jpegPhoto: JPEG2 })).photo, { origin: 'jpegPhoto', bytes: JPEG2 });
     assert.equal(mapEntry(entry({ thumbnailPhoto: [], jpegPhoto: [] })).photo, undefined);
+  });
+
+  it('refuses a photo value over 25 MiB as that user’s error (LDAP as well as LDIF)', () => {
+    const u = mapEntry(entry({ thumbnailPhoto: Buffer.alloc(25 * 1024 * 1024 + 1) }));
+    assert.equal(u.photo, undefined);
+    assert.match(u.readError ?? '', /thumbnailPhoto is 26214401 bytes, over the 26214400-byte limit for a photo/);
   });
 
   it('follows a configured photo order', () => {

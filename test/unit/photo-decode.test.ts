@@ -8,7 +8,7 @@ import {
   sniffFormat,
   type PhotoDecodeErrorCode,
 } from '../../src/photo/index.js';
-import { toDecodeError } from '../../src/photo/decode.js';
+import { openPhoto, toDecodeError } from '../../src/photo/decode.js';
 import { noise, pngDeclaring, placeholderGif, truncated } from '../../mocks/fixtures/photos/bad.js';
 import { REAL_PHOTOS, realPhoto } from '../../mocks/fixtures/photos/generate.js';
 import { withOrientation } from '../../mocks/fixtures/photos/variants.js';
@@ -81,7 +81,8 @@ describe('photo/decode: bad input', () => {
   });
 
   it('a text file → not-an-image, quoting the text', async () => {
-    await expectCode(Buffer.from('Name,Title\nAda,Engineer\n'), 'not-an-image', /not an image.*looks like text.*Name,Title/);
+    await expectCode(Buffer.from('Name,Title\nAda,Engineer\n'), 'not-an-image', /not an image.*looks like text \(24 bytes; contents not shown\)/);
+    await assert.rejects(openPhoto(Buffer.from('HPS_CLIENT_SECRET=SuperSecret1\n')), (err: Error) => !/SuperS|HPS_CLIENT/.test(err.message));
   });
 
   it('random bytes → not-an-image', async () => {

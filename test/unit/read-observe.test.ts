@@ -10,7 +10,7 @@ import { collect } from '../support/json.js';
 // Fake fingerprint: the "picture" is the bytes' text; the phash is that text.
 const fingerprint = async (b: Buffer): Promise<PhotoPrint> => {
   if (b.toString() === 'corrupt') throw new Error('corrupt JPEG data');
-  return { sha256: createHash('sha256').update(b).digest('hex'), phash: b.toString(), width: 1, height: 1 };
+  return { sha256: createHash('sha256').update(b).digest('hex'), phash: b.toString(), width: 96, height: 96 };
 };
 
 function user(n: number, photo?: string): OnPremUser {

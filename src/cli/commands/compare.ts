@@ -1,9 +1,9 @@
 /**
  * `hps compare A B [--json]`: are two image files the same picture? Exit 0 same, 1 different, 2 error.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { readBounded } from '../../files/bounded-read.js';
 import { comparePhotos } from '../../photo/index.js';
 import { CliError } from '../errors.js';
 import { exitCodeOf } from '../exit-policy.js';
@@ -23,11 +23,14 @@ export interface CompareData {
   threshold: number;
 }
 
+/** Largest image file `compare` reads (the HR folder's limit): a camera original fits, /dev/zero does not. */
+export const COMPARE_MAX_BYTES = 25 * 1024 * 1024;
+
 async function readImage(path: string): Promise<Buffer> {
   try {
-    return await readFile(path);
+    return await readBounded(path, { maxBytes: COMPARE_MAX_BYTES });
   } catch (err) {
-    throw new CliError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new CliError(`cannot read ${path}: ${(err as Error).message.replace(path, 'it')}`, { cause: err });
   }
 }
 

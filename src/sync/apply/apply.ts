@@ -1,6 +1,6 @@
 /**
  * The apply stage: carries out a plan's set and delete actions through the writer for each route, in batches,
- * and hands every batch's outcomes to the recorder (one transaction per batch) as they land, so a crash mid-run
+ * and hands every outcome to the recorder as its answer arrives (its own transaction and audit line), so a crash mid-run
  * loses nothing that was written. One user's failure never stops the others.
  */
 import type { Route } from '../../model.js';
@@ -55,6 +55,33 @@ function missingWriter(d: Decision): WriteResult {
   };
 }
 
+/**
+ * Records a batch's outcomes as they arrive: `one` records a result the moment the writer reports it (its own
+ * transaction, its audit line written then), so a run killed mid-batch keeps every answered write; `rest` records,
+ * in one transaction, what the writer returned without reporting it (or never answered). Each user once.
+ */
+function recordEach(
+  recorder: Recorder,
+  batch: readonly Decision[],
+  record: (d: Decision, r: WriteResult, index: number) => void,
+): { one: (r: WriteResult) => void; rest: (results: readonly WriteResult[]) => void } {
+  const index = new Map(batch.map((d, i) => [d.user.objectGuid, i]));
+  const recorded = new Set<number>();
+  const take = (r: WriteResult): void => {
+    const i = index.get(r.key);
+    if (i === undefined || recorded.has(i)) return;
+    recorded.add(i);
+    record(batch[i] as Decision, r, i);
+  };
+  return {
+    one: (r) => recorder.batch(() => take(r)),
+    rest: (results) => {
+      const byKey = new Map(results.map((r) => [r.key, r]));
+      recorder.batch(() => batch.forEach((d) => take(byKey.get(d.user.objectGuid) ?? noResult(d))));
+    },
+  };
+}
+
 export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps): Promise<ApplyOutcome> {
   const work = decisions.filter((d) => d.action !== 'skip');
   const applied: AppliedUser[] = [];
@@ -95,23 +122,17 @@ export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps)
     for (const batch of chunks(list.filter((d) => d.action === 'set'), size)) {
       const photos = await Promise.all(batch.map((d) => deps.spool.get(d.user.objectGuid)));
       const items = batch.map((d, i) => ({ key: d.user.objectGuid, identity: identityFor(d), jpeg: (photos[i] as { jpeg: Buffer }).jpeg }));
-      const results = await call((w) => w.setPhotos(items));
-      const byKey = new Map(results.map((r) => [r.key, r]));
-      deps.recorder.batch(() =>
-        batch.forEach((d, i) => {
-          const r = byKey.get(d.user.objectGuid) ?? noResult(d);
-          const print = (photos[i] as { print: { sha256: string; phash: string } }).print;
-          done(d, r, { sha256: print.sha256, phash: print.phash });
-        }),
-      );
+      const pushed = (i: number): Pushed => {
+        const print = (photos[i] as { print: { sha256: string; phash: string } }).print;
+        return { sha256: print.sha256, phash: print.phash };
+      };
+      const rec = recordEach(deps.recorder, batch, (d, r, i) => done(d, r, pushed(i)));
+      rec.rest(await call((w) => w.setPhotos(items, rec.one)));
     }
     for (const batch of chunks(list.filter((d) => d.action === 'delete'), size)) {
       const items = batch.map((d) => ({ key: d.user.objectGuid, identity: identityFor(d) }));
-      const results = await call((w) => w.deletePhotos(items));
-      const byKey = new Map(results.map((r) => [r.key, r]));
-      deps.recorder.batch(() => {
-        for (const d of batch) done(d, byKey.get(d.user.objectGuid) ?? noResult(d));
-      });
+      const rec = recordEach(deps.recorder, batch, (d, r) => done(d, r));
+      rec.rest(await call((w) => w.deletePhotos(items, rec.one)));
     }
   }
   const ok = applied.filter((a) => a.result.ok).length;

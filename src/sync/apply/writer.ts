@@ -34,8 +34,12 @@ export interface WriteResult {
 /** A way of writing photos to where users see them. Implemented by the Graph and Exchange writers. */
 export interface PhotoWriter {
   readonly route: Route;
-  setPhotos(items: readonly PhotoSetItem[]): Promise<WriteResult[]>;
-  deletePhotos(items: readonly PhotoDeleteItem[]): Promise<WriteResult[]>;
+  /**
+   * Writes the photos; resolves with one result per item. `onResult`, when given, hears each result as soon as the
+   * writer knows it (before the whole call resolves), so the caller can record every write as its answer arrives.
+   */
+  setPhotos(items: readonly PhotoSetItem[], onResult?: (result: WriteResult) => void): Promise<WriteResult[]>;
+  deletePhotos(items: readonly PhotoDeleteItem[], onResult?: (result: WriteResult) => void): Promise<WriteResult[]>;
   /** Release sessions, shells, sockets. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -27,6 +27,8 @@ export interface ClassifiedUser {
   sourcePhash: string | null;
   cloudEtag: string | null;
   cloudPhash: string | null;
+  /** The cloud photo exists but does not decode: the source replaces it whatever cloudChangedPolicy says. */
+  cloudUnreadable?: true;
 }
 
 function describeCandidates(obs: Observation): string {
@@ -53,6 +55,11 @@ function verdict(obs: Observation, compare: ComparePrints): Pick<ClassifiedUser,
   if (!src && !cloudHas) return { status: 'in-sync', reason: 'no photo on either side', distance: null };
   if (src && !cloudHas) return { status: 'missing-in-cloud', reason: `the cloud has no photo; the source has one (${obs.source.origin ?? 'source'})`, distance: null };
   if (!src && cloudHas) return { status: 'missing-in-source', reason: 'cloud has a photo; the source has none', distance: null };
+  if (cloud.unreadable) {
+    return src
+      ? { status: 'drifted', reason: `the cloud photo is unreadable (${cloud.unreadable}); the source photo replaces it`, distance: null }
+      : { status: 'missing-in-source', reason: `cloud has an unreadable photo (${cloud.unreadable}); the source has none`, distance: null };
+  }
   if (!src || !cloud.print) return { status: 'error', reason: 'cloud photo exists but could not be fingerprinted', distance: null };
 
   const cmp = compare(src, cloud.print);
@@ -81,6 +88,7 @@ export function classify(obs: Observation, compare: ComparePrints): ClassifiedUs
     sourcePhash: obs.source.print?.phash ?? null,
     cloudEtag: obs.cloud?.meta?.etag ?? null,
     cloudPhash: obs.cloud?.print?.phash ?? null,
+    ...(obs.cloud?.unreadable !== undefined && obs.source.print ? { cloudUnreadable: true as const } : {}),
   };
 }
 

@@ -19,6 +19,11 @@ export interface CloudSide {
   meta?: CloudPhotoMeta;
   /** Fingerprint of the cloud photo (downloaded, or remembered for an unchanged etag). */
   print?: PhotoPrint;
+  /**
+   * The cloud photo was downloaded but does not decode (why). Not an `error`: a broken cloud photo is a reason to
+   * push the source, not to stop.
+   */
+  unreadable?: string;
   error?: string;
 }
 

@@ -106,6 +106,8 @@ export function decide(u: ClassifiedUser, s: UserMemory | undefined, opts: PlanO
       return skip(u, u.reason);
     case 'drifted': {
       if (opts.reload) return writable(set(u, s, 'reload requested', retry));
+      // A cloud photo that does not decode is nobody's choice to keep: replace it whatever the policy.
+      if (u.cloudUnreadable) return writable(set(u, s, u.reason, retry));
       if (cloudChangedSincePush(u, s)) {
         const why = `cloud photo changed since our push (etag ${s?.cloudEtagAfterPush} → ${u.cloudEtag})`;
         if (opts.cloudChangedPolicy === 'overwrite') return writable(set(u, s, `${why}; policy overwrite`, retry));

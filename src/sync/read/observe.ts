@@ -7,6 +7,7 @@ import type { CloudPhotoMeta, MatchKey, OnPremUser, PhotoPrint, SourcePhoto } fr
 import { matchUser, type CloudIndex } from '../decide/match.js';
 import { identityOf, type MatchState, type Observation, type SourceSide } from '../decide/observation.js';
 import { decideRoute, type RoutingConfig } from '../decide/route.js';
+import { unusableReason } from '../../photo/usable.js';
 
 /** A per-user failure from the cloud reader: a message, or the reader's structured error with advice. */
 export type Failure = { error: string | { message: string; advice?: string } };
@@ -63,7 +64,9 @@ const isFailure = (v: unknown): v is Failure => typeof v === 'object' && v !== n
 async function sourceSide(user: OnPremUser, fingerprint: ObserveDeps['fingerprint']): Promise<SourceSide> {
   if (!user.photo) return {};
   try {
-    return { print: await fingerprint(user.photo.bytes), origin: user.photo.origin };
+    const print = await fingerprint(user.photo.bytes);
+    const unusable = unusableReason(print); // the rule normalisation applies too: report it now, never push it
+    return unusable ? { error: unusable, origin: user.photo.origin } : { print, origin: user.photo.origin };
   } catch (err) {
     return { error: (err as Error).message, origin: user.photo.origin };
   }
@@ -118,7 +121,7 @@ async function observeChunk(chunk: OnPremUser[], deps: ObserveDeps): Promise<Obs
             side.print = await deps.fingerprint(b);
             if (deps.keepCloudBytes) p.cloudPhoto = b;
           } catch (err) {
-            side.error = `cloud photo unreadable: ${(err as Error).message}`;
+            side.unreadable = (err as Error).message;
           }
         }
       }),
