@@ -55,6 +55,8 @@ export type Outcome =
   | { kind: 'error'; error: unknown }
   | { kind: 'run'; run: RunCounts }
   | { kind: 'compare'; same: boolean }
+  /** doctor: 0 all passed, 1 warnings only, else the first failed check's kind (config 2; connect, auth 4). */
+  | { kind: 'doctor'; checks: ReadonlyArray<{ result: string; failKind?: ErrorKind }> }
   /** report, demo: the command did what it was asked, whatever it found. */
   | { kind: 'done' };
 
@@ -86,6 +88,11 @@ export function exitCodeOf(outcome: Outcome): ExitCode {
       return forRun(outcome.run);
     case 'compare':
       return outcome.same ? EXIT.ok : EXIT.partialFailure;
+    case 'doctor': {
+      const failed = outcome.checks.find((c) => c.result === 'fail');
+      if (failed) return BY_KIND[failed.failKind ?? 'connect'];
+      return outcome.checks.some((c) => c.result === 'warn') ? EXIT.partialFailure : EXIT.ok;
+    }
     case 'done':
       return EXIT.ok;
   }

@@ -10,6 +10,7 @@ import { packageRoot } from './package-root.js';
 import { registerAd } from './commands/ad.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerReport } from './commands/report.js';
 import { createContext } from './context.js';
@@ -27,7 +28,7 @@ function packageVersion(): string {
   }
 }
 
-const COMMANDS = [registerReconcile, registerReport, registerAd, registerCompare, registerDemo];
+const COMMANDS = [registerDoctor, registerReport, registerReconcile, registerAd, registerCompare, registerDemo];
 
 export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<number> {
   // Diagnostics quote directory text (a UPN, a DN): no escape sequence in it reaches the admin's terminal.

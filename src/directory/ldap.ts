@@ -10,6 +10,7 @@ import { DirectoryConfigError, DirectoryError, DirectorySearchError } from './er
 import { buildUserFilter, parseFilter } from './filter.js';
 import { guidBytesToString } from './guid.js';
 import { classifyConnectError } from './ldap-errors.js';
+import { inspectLdap, type LdapInspection } from './ldap-inspect.js';
 import { BINARY_ATTRIBUTES, PHOTO_ATTRIBUTES, USER_ATTRIBUTES, mapEntry, type PhotoAttribute } from './mapping.js';
 import type { DirectoryLogger, DirectorySource, HighWaterMark, UsersOptions } from './source.js';
 
@@ -209,6 +210,11 @@ export class LdapDirectorySource implements DirectorySource {
       if (err instanceof DirectoryError) throw err;
       throw new DirectorySearchError(`Reading the DC's high-water mark failed: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /** Read-only facts for `hps doctor`: base DN present, msExchRecipientTypeDetails in the schema. */
+  inspect(): Promise<LdapInspection> {
+    return inspectLdap(this.client, this.config.baseDn);
   }
 
   users(opts: UsersOptions = {}): AsyncIterable<OnPremUser> {

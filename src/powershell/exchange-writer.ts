@@ -65,6 +65,8 @@ export interface ExchangeWriter extends PhotoWriter {
   readonly connectionUri: string | undefined;
   /** Reads photos back through Get-UserPhoto (for checks and tests). */
   getPhotos(items: readonly PhotoReadItem[]): Promise<PhotoReadResult[]>;
+  /** Opens the Exchange session now (for `hps doctor`): undefined when it opened, else what failed and the advice. */
+  checkConnection(): Promise<{ message: string; advice: string } | undefined>;
 }
 
 interface ScriptItem extends RawExchangeError {
@@ -278,6 +280,11 @@ export function createExchangeWriter(opts: ExchangeWriterOptions): ExchangeWrite
           },
         ),
       )) as PhotoReadResult[];
+    },
+
+    async checkConnection() {
+      const failed = await ensureConnected();
+      return failed ? { message: failed.message, advice: failed.advice.advice } : undefined;
     },
 
     async close() {

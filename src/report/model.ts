@@ -1,5 +1,6 @@
 /** The report as data: what every renderer receives. */
 import type { ClassifiedUser, StatusCounts } from '../sync/decide/classify.js';
+import type { UserVisual } from './html/page.js';
 
 export interface Report {
   generatedAt: string;
@@ -7,6 +8,8 @@ export interface Report {
   users: ClassifiedUser[];
   /** Tenant-level facts worth a line above the table (photo policy, skipped sources…). */
   notes: string[];
+  /** Thumbnails (and where they differ) of users that need attention, made while the report was read; HTML only. */
+  visuals?: ReadonlyMap<string, UserVisual>;
 }
 
 /** The per-user fields of the JSON contract (docs/report-format.md), in order. */

@@ -10,6 +10,7 @@ import { resolveClaims } from '../sync/decide/claims.js';
 import { classify, summarise, type ClassifiedUser } from '../sync/decide/classify.js';
 import { selectorsFor } from '../sync/read/identify.js';
 import { directoryScope, observeScope, singleUserScope } from '../sync/read/scope.js';
+import type { ThumbnailCollector } from './thumbnails.js';
 import { comparator, routingFrom } from './wiring.js';
 
 export interface ReportDeps {
@@ -18,6 +19,8 @@ export interface ReportDeps {
   cloud: Pick<CloudConnection, 'reader' | 'readPolicy'>;
   now?: () => Date;
   onUser?: (u: ClassifiedUser) => void;
+  /** For the HTML report: thumbnails of users needing attention, made from the bytes as they pass by. */
+  thumbnails?: ThumbnailCollector;
 }
 
 export async function buildReport(deps: ReportDeps, opts: { user?: string } = {}): Promise<Report> {
@@ -34,14 +37,17 @@ export async function buildReport(deps: ReportDeps, opts: { user?: string } = {}
     ? await singleUserScope(deps.directory, reader, selectorsFor(opts.user), opts.user)
     : await directoryScope(deps.directory.users(), reader);
   const compare = comparator(cfg);
-  for await (const { observation, seq } of observeScope({ reader, fingerprint, matchOrder: cfg.matching.order, routing: routingFrom(cfg) }, scope)) {
+  const { thumbnails } = deps;
+  const readDeps = { reader, fingerprint, matchOrder: cfg.matching.order, routing: routingFrom(cfg), ...(thumbnails ? { keepCloudBytes: true } : {}) };
+  for await (const { observation, photo, cloudPhoto, seq } of observeScope(readDeps, scope)) {
     const u = classify(observation, compare);
     read.push({ user: u, seq });
+    await thumbnails?.add({ objectGuid: u.objectGuid, status: u.status, ...(photo ? { source: photo.bytes } : {}), ...(cloudPhoto ? { cloud: cloudPhoto } : {}) });
     deps.onUser?.(u);
   }
   // Users complete in any order; the report lists them in directory order.
   const users = read.sort((a, b) => a.seq - b.seq).map((x) => x.user);
   // As a sync does: a cloud user claimed by several on-prem users goes to the strongest key, ties to nobody.
   const resolved = resolveClaims(users).users;
-  return { generatedAt: started.toISOString(), summary: summarise(resolved), users: resolved, notes };
+  return { generatedAt: started.toISOString(), summary: summarise(resolved), users: resolved, notes, ...(thumbnails ? { visuals: thumbnails.visuals } : {}) };
 }

@@ -25,6 +25,7 @@ import { buildPlan, type Plan } from '../sync/decide/thresholds.js';
 import { planRead, type ReadMode } from '../sync/read/read-plan.js';
 import { observeScope } from '../sync/read/scope.js';
 import { readMemory, rememberedPrint, rememberedSourcePrint, runMemory } from './memory.js';
+import type { ThumbnailCollector } from './thumbnails.js';
 import { comparator, routingFrom, thresholdsFrom } from './wiring.js';
 
 export interface SyncOptions {
@@ -52,6 +53,11 @@ export interface SyncDeps {
   exchangeWriter?: () => Promise<PhotoWriter>;
   now?: () => Date;
   onProgress?: (phase: 'read' | 'apply', done: number, total?: number) => void;
+  /**
+   * For the HTML plan: thumbnails of users needing attention, made from the bytes as they pass by. Cloud photos are
+   * then downloaded even when a fingerprint of them is remembered, so the page can show them.
+   */
+  thumbnails?: ThumbnailCollector;
 }
 
 export interface SyncResult {
@@ -97,16 +103,18 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncRe
     const decided: Decision[] = [];
     const seqs: number[] = [];
     const preparer = uploadPreparer(decided, spool, prepareUpload);
+    const { thumbnails } = deps;
     const readDeps = {
-      reader: deps.cloud.reader, fingerprint, matchOrder: cfg.matching.order, routing: routingFrom(cfg),
-      knownCloudPrint: rememberedPrint(deps.state), knownSourcePrint: rememberedSourcePrint(deps.state),
+      reader: deps.cloud.reader, fingerprint, matchOrder: cfg.matching.order, routing: routingFrom(cfg), knownSourcePrint: rememberedSourcePrint(deps.state),
+      ...(thumbnails ? { keepCloudBytes: true } : { knownCloudPrint: rememberedPrint(deps.state) }),
     };
     const compare = comparator(cfg);
-    for await (const { observation, photo, seq } of observeScope(readDeps, read.scope)) {
+    for await (const { observation, photo, cloudPhoto, seq } of observeScope(readDeps, read.scope)) {
       const u = classify(observation, compare);
       const d = decide(u, memory.user(u.objectGuid), popts);
       decided.push(d);
       seqs.push(seq);
+      await thumbnails?.add({ objectGuid: u.objectGuid, status: d.status, ...(photo ? { source: photo.bytes } : {}), ...(cloudPhoto ? { cloud: cloudPhoto } : {}) });
       if (d.action === 'set' && !opts.dryRun) await preparer.add(decided.length - 1, photo);
       deps.onProgress?.('read', decided.length);
     }

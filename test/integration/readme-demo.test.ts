@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseConfig } from '../../src/config/load.js';
+import { htmlReportRows } from '../support/report-data.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve('.');
@@ -108,6 +109,13 @@ describe('README main command: npx hps demo on a fresh build', function () {
     assert.equal(after.users.filter((u) => u.status === 'in-sync').length, 9);
     const cfgFile = path.join(outDir, 'hybrid-photo-sync.config.json');
     assert.doesNotThrow(() => parseConfig(JSON.parse(readFileSync(cfgFile, 'utf8')), cfgFile, outDir), 'the config it wrote is valid');
+    // The visual report shows the drifted users' two photos side by side (the README's screenshot).
+    const before = htmlReportRows(await readFile(path.join(outDir, 'report-before.html'), 'utf8'));
+    const drifted = before.filter((r) => r.status === 'drifted');
+    assert.equal(drifted.length, 2);
+    assert.ok(drifted.every((r) => r.source?.startsWith('data:image/webp;base64,') && r.cloud?.startsWith('data:image/webp;base64,')));
+    assert.ok(before.filter((r) => r.status === 'in-sync').every((r) => !r.source && !r.cloud), 'no thumbnails for in-sync users');
+    assert.ok(existsSync(path.join(ROOT, 'docs', 'img', 'demo-report.png')), 'the README screenshot exists');
     const audit = (await readFile(path.join(outDir, 'audit.jsonl'), 'utf8')).trim().split('\n');
     assert.equal(audit.map((l) => JSON.parse(l) as { result?: string }).filter((e) => e.result === 'ok').length, 5);
   });

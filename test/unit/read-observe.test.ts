@@ -82,6 +82,22 @@ describe('observe', () => {
     assert.equal(g0?.source.print?.sha256, sha);
   });
 
+  it('hands the downloaded cloud bytes on only when asked (report thumbnails)', async () => {
+    const photos = new Map([['c0', 'A'], ['c1', 'B']]);
+    const users = [user(0, 'A'), user(1)];
+    const inOrder = async (it: AsyncIterable<Observed>): Promise<Observed[]> => {
+      const out: Observed[] = [];
+      for await (const x of it) out.push(x);
+      return out.sort((a, b) => a.seq - b.seq);
+    };
+    const plain = await inOrder(observe({ users: stream(users), cloudIndex: index, cloud: new FakeCloud(photos), fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING }));
+    assert.ok(plain.every((o) => o.cloudPhoto === undefined));
+    const kept = await inOrder(observe({ users: stream(users), cloudIndex: index, cloud: new FakeCloud(photos), fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING, keepCloudBytes: true }));
+    assert.equal(kept[0]?.cloudPhoto?.toString(), 'A');
+    assert.equal(kept[0]?.photo?.bytes.toString(), 'A');
+    assert.equal(kept[1]?.cloudPhoto, undefined, 'not downloaded: nothing to compare it with');
+  });
+
   it('reuses a remembered fingerprint when the etag has not moved', async () => {
     const cloud = new FakeCloud(new Map([['c0', 'A']]));
     const remembered: PhotoPrint = { sha256: 's', phash: 'A', width: 1, height: 1 };

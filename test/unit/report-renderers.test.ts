@@ -46,10 +46,13 @@ describe('report renderers', () => {
     assert.match(out, /note: policy: cloud/);
   });
 
-  it('html escapes every value', () => {
-    const out = renderReport(report, 'html');
+  it('html escapes every value: markup escaped, the data block unable to close its script element', () => {
+    const hostile = { ...report, notes: ['<b>policy</b>'] };
+    const out = renderReport(hostile, 'html');
     assert.ok(!out.includes('<script>alert(1)'));
-    assert.ok(out.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+    assert.ok(out.includes('\\u003cscript\\u003ealert(1)\\u003c/script\\u003e'), 'JSON data escapes < and >');
+    assert.ok(out.includes('<p class="note">&lt;b&gt;policy&lt;/b&gt;</p>'));
     assert.match(out, /data-count="drifted">1</);
+    assert.equal(out.match(/<\/script>/g)?.length, 2, 'only the data block and the script close a script element');
   });
 });

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { packageRoot } from '../package-root.js';
 import { runSync } from '../../usecases/sync.js';
 import { buildReport } from '../../usecases/report.js';
+import { createThumbnailCollector } from '../../usecases/thumbnails.js';
 import { withRun } from '../../usecases/run-frame.js';
 import { runSummary, type RunSummary } from '../../report/run-summary.js';
 import { renderRunText } from '../../report/run-text.js';
@@ -97,7 +98,7 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<CommandResu
     const env = { ...io.env, HPS_DEMO_CLIENT_SECRET: client.secret };
     const directory = use(await openDirectory(cfg, env, io.log));
     const cloud = use(await openCloud(cfg, env, io.log));
-    const before = await buildReport({ cfg, directory, cloud });
+    const before = await buildReport({ cfg, directory, cloud, thumbnails: createThumbnailCollector() });
     const run = await withRun(cfg, env, { name: 'reconcile', options: { demo: true }, ...runHooks(io) }, async (ctx) => {
       const r = await runSync(
         { cfg, directory, directoryKey: 'demo', cloud, state: ctx.state, audit: ctx.audit, runId: ctx.runId, log: io.log },
@@ -106,7 +107,7 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<CommandResu
       const summary = runSummary(r, exitCodeOf({ kind: 'run', run: runCounts(r) }));
       return { value: summary, status: summary.exitCode === EXIT.ok ? 'ok' : 'partial', exitCode: summary.exitCode, summary: summary.summary };
     });
-    const after = await buildReport({ cfg, directory, cloud });
+    const after = await buildReport({ cfg, directory, cloud, thumbnails: createThumbnailCollector() });
     const files = [join(outDir, 'report-before.html'), join(outDir, 'report-after.html'), join(outDir, 'report-after.json'), join(outDir, 'audit.jsonl')];
     await writeFile(files[0] as string, renderReport(before, 'html'));
     await writeFile(files[1] as string, renderReport(after, 'html'));

@@ -15,11 +15,14 @@ import { WRITE_MODES, type Config } from '../../config/schema.js';
 import { directoryKey } from '../../state/keys.js';
 import { runSummary, type RunSummary } from '../../report/run-summary.js';
 import { renderRunJson, renderRunText } from '../../report/run-text.js';
+import { planPage } from '../../report/html/from-plan.js';
+import { renderHtmlPage } from '../../report/html/render.js';
+import { createThumbnailCollector } from '../../usecases/thumbnails.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { addRunCounts, adRunCounts, exitCodeOf, runCounts } from '../exit-policy.js';
 import { runHooks, type CliIo } from '../io.js';
-import type { CommandResult } from '../output.js';
+import { checkOutputFile, type CommandResult } from '../output.js';
 import { progressFor } from '../progress.js';
 import { withResources } from '../resources.js';
 import type { AdImportResult } from '../../sync/decide/ad-plan.js';
@@ -30,7 +33,8 @@ const common = {
   dryRun: z.boolean().default(false),
   allowDelete: z.boolean().default(false),
   force: z.boolean().default(false),
-  output: z.enum(['text', 'json']).default('text'),
+  output: z.enum(['text', 'json', 'html']).default('text'),
+  out: z.string().min(1).optional(),
   config: z.string().min(1).optional(),
   writeMode: z.enum(WRITE_MODES).optional(),
 };
@@ -48,6 +52,11 @@ async function execute(io: CliIo, raw: z.infer<typeof reconcileOptions> & { user
   // fix is one user through the cloud writers; the write mode is reconcile's (docs/write-modes.md).
   const writeMode = command === 'fix' ? 'cloud' : (raw.writeMode ?? cfg.reconcile.writeMode);
   const opts: SyncOptions = { dryRun: raw.dryRun, full: raw.full, reload: raw.reload, allowDelete: raw.allowDelete, force: raw.force, ...(raw.user ? { user: raw.user } : {}) };
+  const outFile = raw.out === undefined ? undefined : resolve(io.cwd, raw.out);
+  if (outFile) await checkOutputFile(outFile);
+  let html: (() => string) | undefined;
+  // Thumbnails only for the HTML page: the text and JSON forms do not show photos.
+  const thumbnails = raw.output === 'html' ? createThumbnailCollector() : undefined;
   type Value = { summary?: RunSummary; ad?: AdImportResult };
   const { summary, ad } = await withRun<Value>(cfg, io.env, { name: command, options: { ...opts, writeMode }, ...runHooks(io) }, async (run) => {
     const ad = await adStep(writeMode, cfg, io.env, io.log, run, opts);
@@ -63,6 +72,7 @@ async function execute(io: CliIo, raw: z.infer<typeof reconcileOptions> & { user
       const deps = {
         cfg, directory, directoryKey: dirKey(cfg), cloud, state: run.state, audit: run.audit, runId: run.runId, log: io.log,
         ...(exchangeWriter ? { exchangeWriter } : {}),
+        ...(thumbnails ? { thumbnails } : {}),
         onProgress: (phase: 'read' | 'apply', done: number, total?: number) => progress.tick(phase === 'read' ? 'comparing' : 'writing', done, total),
       };
       const running = opts.user ? fixUser(deps, { ...opts, user: opts.user }) : runSync(deps, opts).then((result): FixResult => ({ result }));
@@ -72,13 +82,16 @@ async function execute(io: CliIo, raw: z.infer<typeof reconcileOptions> & { user
       const budget = cloud.limiter.stats();
       const graph = { requests: budget.requests, throttled: budget.throttled, waitedMs: budget.waitedMs, peakInFlight: budget.peakAllowance, maxInFlight: cloud.limiter.maxConcurrency };
       const s = runSummary(result, exitCode, { command, graph, ...(verification ? { verification } : {}) });
+      html = () => renderHtmlPage(planPage(result.plan.decisions, s, thumbnails?.visuals));
       const status = result.refused || ad?.refused ? 'aborted' : exitCode === EXIT.ok ? 'ok' : 'partial';
       return { value: { summary: s, ...(ad ? { ad } : {}) }, status, exitCode, summary: ad ? { ...s.summary, activeDirectory: ad.summary } : s.summary };
     });
   });
   const exitCode = summary?.exitCode ?? exitCodeOf({ kind: 'run', run: adRunCounts(ad as AdImportResult) });
-  const render = (f: string): string => withAdOutput(f, summary ? (f === 'json' ? renderRunJson(summary) : renderRunText(summary)) : undefined, ad);
-  return { data: summary, exitCode, format: raw.output, render };
+  // The HTML page shows the cloud plan; a run that wrote only to AD (write mode ad) has none and prints its text.
+  const render = (f: string): string =>
+    f === 'html' && html ? html() : withAdOutput(f, summary ? (f === 'json' ? renderRunJson(summary) : renderRunText(summary)) : undefined, ad);
+  return { data: summary, exitCode, format: raw.output, render, ...(outFile ? { outFile } : {}) };
 }
 
 export function runReconcile(opts: z.infer<typeof reconcileOptions>, io: CliIo): Promise<CommandResult<RunSummary | undefined>> {
@@ -94,7 +107,8 @@ function withCommonOptions(cmd: Command): Command {
     .option('--dry-run', 'show the plan; write nothing')
     .option('--allow-delete', 'delete cloud photos whose on-prem photo was cleared')
     .option('--force', 'apply even when a safety threshold refuses the plan')
-    .option('--output <format>', 'text or json (a summary for schedulers)', 'text')
+    .option('--output <format>', 'text, json (a summary for schedulers) or html (the plan with photos side by side)', 'text')
+    .option('--out <file>', 'write the output to a file instead of stdout (e.g. --dry-run --output html --out plan.html)')
     .option('--config <file>', 'config file (default ./hybrid-photo-sync.config.json)');
 }
 

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { openCloud, openDirectory } from '../../usecases/wiring.js';
 import { buildReport } from '../../usecases/report.js';
+import { createThumbnailCollector } from '../../usecases/thumbnails.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
 import { resolve } from 'node:path';
 import { REPORT_FORMATS, renderReport, type Report, type ReportFormat } from '../../report/index.js';
@@ -33,7 +34,9 @@ export async function runReport(opts: ReportOptions, io: CliIo): Promise<Command
     const cloud = use(await openCloud(cfg, io.env, io.log));
     const progress = progressFor(io);
     let n = 0;
-    return buildReport({ cfg, directory, cloud, onUser: () => progress.tick('comparing', ++n) }, opts.user ? { user: opts.user } : {}).finally(() => progress.stop());
+    // Thumbnails only for the HTML report: the other formats do not show photos.
+    const thumbnails = opts.format === 'html' ? { thumbnails: createThumbnailCollector() } : {};
+    return buildReport({ cfg, directory, cloud, ...thumbnails, onUser: () => progress.tick('comparing', ++n) }, opts.user ? { user: opts.user } : {}).finally(() => progress.stop());
   });
   return {
     data: report,

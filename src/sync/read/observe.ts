@@ -57,6 +57,8 @@ export interface ObserveDeps {
   window?: number;
   /** Source photo bytes held by the window at most (default DEFAULT_WINDOW_BYTES); one user always fits. */
   windowBytes?: number;
+  /** Hand the downloaded cloud photo bytes on with each observation (report thumbnails); off by default. */
+  keepCloudBytes?: boolean;
 }
 
 /**
@@ -66,6 +68,8 @@ export interface ObserveDeps {
 export interface Observed {
   observation: Observation;
   photo?: SourcePhoto;
+  /** The cloud photo bytes, when downloaded and `keepCloudBytes` asked for them; used at once and dropped likewise. */
+  cloudPhoto?: Buffer;
   seq: number;
 }
 
@@ -89,7 +93,7 @@ async function sourceSide(user: OnPremUser, deps: ObserveDeps): Promise<SourceSi
   }
 }
 
-async function observeUser(user: OnPremUser, deps: ObserveDeps): Promise<Observation> {
+async function observeUser(user: OnPremUser, deps: ObserveDeps): Promise<{ obs: Observation; cloudPhoto?: Buffer }> {
   const match = matchUser(user, deps.cloudIndex, deps.matchOrder);
   // The source fingerprint (CPU) and the cloud metadata (network) go side by side.
   const sourceP = sourceSide(user, deps);
@@ -102,19 +106,19 @@ async function observeUser(user: OnPremUser, deps: ObserveDeps): Promise<Observa
     match,
     route: decideRoute(user, deps.routing),
   };
-  if (match.kind !== 'matched' || !metaP) return obs;
+  if (match.kind !== 'matched' || !metaP) return { obs };
   const meta = await metaP;
   if (isFailure(meta)) {
     obs.cloud = { error: failureText(meta) };
-    return obs;
+    return { obs };
   }
   const side: NonNullable<Observation['cloud']> = { meta };
   obs.cloud = side;
-  if (!meta.exists || !obs.source.print) return obs; // nothing to compare: no download
+  if (!meta.exists || !obs.source.print) return { obs }; // nothing to compare: no download
   const known = meta.etag ? deps.knownCloudPrint?.(obs.user.objectGuid, meta.etag) : undefined;
   if (known) {
     side.print = known;
-    return obs;
+    return { obs };
   }
   const bytes = await deps.cloud.comparePhotoOf(match.cloud.id, meta);
   if (isFailure(bytes)) side.error = failureText(bytes);
@@ -125,8 +129,9 @@ async function observeUser(user: OnPremUser, deps: ObserveDeps): Promise<Observa
     } catch (err) {
       side.unreadable = (err as Error).message;
     }
+    if (deps.keepCloudBytes) return { obs, cloudPhoto: bytes };
   }
-  return obs;
+  return { obs };
 }
 
 /**
@@ -161,8 +166,8 @@ export async function* observe(given: ObserveDeps): AsyncGenerator<Observed> {
         heldBytes += bytes;
         const n = seq++;
         observeUser(user, deps).then(
-          (observation) => {
-            ready.push({ observed: { observation, ...(user.photo ? { photo: user.photo } : {}), seq: n }, bytes });
+          ({ obs: observation, cloudPhoto }) => {
+            ready.push({ observed: { observation, ...(user.photo ? { photo: user.photo } : {}), ...(cloudPhoto ? { cloudPhoto } : {}), seq: n }, bytes });
             wakeConsumer = nudge(wakeConsumer);
           },
           (err: unknown) => {

@@ -20,6 +20,8 @@ export interface ReadDeps {
   knownCloudPrint?: (objectGuid: string, etag: string) => PhotoPrint | undefined;
   /** A fingerprint remembered for a user's source photo with this SHA-256 (so it is not decoded again). */
   knownSourcePrint?: (objectGuid: string, sha256: string) => PhotoPrint | undefined;
+  /** Hand downloaded cloud photo bytes on with each observation (for report thumbnails). */
+  keepCloudBytes?: boolean;
 }
 
 /** Which users to look at, and the cloud users to match them against. */
@@ -84,5 +86,6 @@ export function observeScope(deps: ReadDeps, scope: ReadScope): AsyncGenerator<O
     routing: deps.routing,
     ...(deps.knownCloudPrint ? { knownCloudPrint: deps.knownCloudPrint } : {}),
     ...(deps.knownSourcePrint ? { knownSourcePrint: deps.knownSourcePrint } : {}),
+    ...(deps.keepCloudBytes ? { keepCloudBytes: true } : {}),
   });
 }
