@@ -87,6 +87,11 @@ export interface PhotoPrint {
   sha256: string;
   /** Perceptual hash, hex. Compare with `photo/compare.ts`, never with ===. */
   phash: string;
+  /**
+   * The colour half: an OKLab grid of the centre square (`oklab16:` + base64, see photo/colour-grid.ts). Absent in
+   * prints stored before it existed; those compare on structure alone until re-fingerprinted.
+   */
+  colour?: string;
   width: number;
   height: number;
 }

@@ -1,0 +1,36 @@
+/**
+ * Colour maths for the comparator: sRGB ↔ linear light, linear light → OKLab (Björn Ottosson's perceptual space,
+ * where Euclidean distance tracks how different two colours look; 0.02 is about a just-noticeable difference),
+ * and linear light → the grey value libvips' sRGB → b-w conversion gives (so the structural hash keeps its values).
+ * Pure; the tables are built once.
+ */
+
+/** sRGB byte → linear light, 0…1. */
+export const SRGB_TO_LINEAR: Float64Array = Float64Array.from({ length: 256 }, (_, i) => {
+  const c = i / 255;
+  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+});
+
+/** Linear light 0…1 → sRGB 0…255, rounded (the inverse transfer function). */
+export function linearToSrgb8(v: number): number {
+  const c = v <= 0 ? 0 : v >= 1 ? 1 : v;
+  const s = c <= 0.0031308 ? 12.92 * c : 1.055 * c ** (1 / 2.4) - 0.055;
+  return Math.round(s * 255);
+}
+
+/** Grey as libvips computes it from sRGB: Rec. 709 luminance in linear light, encoded with the sRGB curve. */
+export function linearToGrey8(r: number, g: number, b: number): number {
+  return linearToSrgb8(0.2126 * r + 0.7152 * g + 0.0722 * b);
+}
+
+/** OKLab from linear sRGB (D65). L is 0…1; a and b stay within about ±0.33 for sRGB colours. */
+export function linearToOklab(r: number, g: number, b: number): [number, number, number] {
+  const l = Math.cbrt(0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b);
+  const m = Math.cbrt(0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b);
+  const s = Math.cbrt(0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b);
+  return [
+    0.2104542553 * l + 0.793617785 * m - 0.0040720468 * s,
+    1.9779984951 * l - 2.428592205 * m + 0.4505937099 * s,
+    0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s,
+  ];
+}
