@@ -14,7 +14,7 @@ export const SIDE_CLASSES = [48, 64, 96, 120, 240, 648] as const;
 
 export const THRESHOLDS: Readonly<Record<Measure, readonly number[]>> = {
   structure: [0.234, 0.073, 0.07, 0.07, 0.07, 0.07],
-  localL: [0.155, 0.103, 0.059, 0.042, 0.035, 0.035],
+  localL: [0.155, 0.11, 0.1, 0.09, 0.08, 0.06],
   localC: [0.068, 0.033, 0.03, 0.03, 0.03, 0.03],
   tone: [0.03, 0.021, 0.015, 0.015, 0.015, 0.015],
   chroma: [0.295, 0.172, 0.1, 0.098, 0.08, 0.08],
