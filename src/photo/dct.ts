@@ -1,12 +1,18 @@
 /** The discrete cosine transform and median-threshold hashing behind the perceptual hash. Pure. */
 
-/** cos((2x+1)uπ / 2n) for u < k, x < n, scaled orthonormally (k·n values: cheap enough to build per call). */
+const tables = new Map<string, Float64Array>();
+
+/** cos((2x+1)uπ / 2n) for u < k, x < n, scaled orthonormally; built once per (n, k). */
 function cosTable(n: number, k: number): Float64Array {
+  const key = `${n}:${k}`;
+  const known = tables.get(key);
+  if (known) return known;
   const table = new Float64Array(k * n);
   for (let u = 0; u < k; u++) {
     const scale = u === 0 ? Math.sqrt(1 / n) : Math.sqrt(2 / n);
     for (let x = 0; x < n; x++) table[u * n + x] = scale * Math.cos(((2 * x + 1) * u * Math.PI) / (2 * n));
   }
+  tables.set(key, table);
   return table;
 }
 

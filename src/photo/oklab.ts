@@ -18,9 +18,13 @@ export function linearToSrgb8(v: number): number {
   return Math.round(s * 255);
 }
 
+/** Linear light in 1/65535 steps → sRGB byte: finer than any 8-bit input can tell apart, and no pow() per pixel. */
+const LINEAR16_TO_SRGB8: Uint8Array = Uint8Array.from({ length: 65536 }, (_, i) => linearToSrgb8(i / 65535));
+
 /** Grey as libvips computes it from sRGB: Rec. 709 luminance in linear light, encoded with the sRGB curve. */
 export function linearToGrey8(r: number, g: number, b: number): number {
-  return linearToSrgb8(0.2126 * r + 0.7152 * g + 0.0722 * b);
+  const y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  return LINEAR16_TO_SRGB8[Math.round((y <= 0 ? 0 : y >= 1 ? 1 : y) * 65535)] as number;
 }
 
 /** OKLab from linear sRGB (D65). L is 0…1; a and b stay within about ±0.33 for sRGB colours. */
