@@ -27,13 +27,28 @@ export function linearToGrey8(r: number, g: number, b: number): number {
   return LINEAR16_TO_SRGB8[Math.round((y <= 0 ? 0 : y >= 1 ? 1 : y) * 65535)] as number;
 }
 
-/** OKLab from linear sRGB (D65). L is 0…1; a and b stay within about ±0.33 for sRGB colours. */
+const K1 = 0.206;
+const K2 = 0.03;
+const K3 = (1 + K1) / (1 + K2);
+
+/**
+ * Ottosson's "toe" for OKLab's L (from his Okhsv/Okhsl work): a lightness closer to CIELAB's L* near black, where
+ * plain OKLab's cube root makes a step of one or two sRGB levels look like a visible change. 0 → 0, 1 → 1.
+ */
+export function toe(l: number): number {
+  return 0.5 * (K3 * l - K1 + Math.sqrt((K3 * l - K1) * (K3 * l - K1) + 4 * K2 * K3 * l));
+}
+
+/**
+ * OKLab from linear sRGB (D65), with the toe applied to L. L is 0…1; a and b stay within about ±0.33 for sRGB
+ * colours.
+ */
 export function linearToOklab(r: number, g: number, b: number): [number, number, number] {
   const l = Math.cbrt(0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b);
   const m = Math.cbrt(0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b);
   const s = Math.cbrt(0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b);
   return [
-    0.2104542553 * l + 0.793617785 * m - 0.0040720468 * s,
+    toe(0.2104542553 * l + 0.793617785 * m - 0.0040720468 * s),
     1.9779984951 * l - 2.428592205 * m + 0.4505937099 * s,
     0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s,
   ];
