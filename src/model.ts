@@ -116,6 +116,8 @@ export function sameGuid(a: string, b: string): boolean {
 export interface PrintComparison {
   same: boolean;
   distance: number;
+  /** Why they differ, in words (e.g. "part of the picture changed colour"), when the comparator says. */
+  why?: string;
 }
 
 /** The keys users are matched on, in the configured order. */

@@ -21,5 +21,3 @@ export {
 export type { NormaliseOptions, NormalisedPhoto } from './normalise.js';
 export { decodeStoredPrint, encodeStoredPrint, isLegacyStoredPrint } from './stored-print.js';
 export type { StoredPrint } from './stored-print.js';
-export { checkResolution, RESOLUTION_FACTOR } from './resolution.js';
-export type { ResolutionCheck } from './resolution.js';

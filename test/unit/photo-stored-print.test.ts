@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { checkResolution, decodeStoredPrint, encodeStoredPrint, fingerprint, isLegacyStoredPrint, comparePrints } from '../../src/photo/index.js';
+import { checkResolution } from '../../src/sync/decide/resolution.js';
+import { decodeStoredPrint, encodeStoredPrint, fingerprint, isLegacyStoredPrint, comparePrints } from '../../src/photo/index.js';
 import { realPhoto } from '../../mocks/fixtures/photos/generate.js';
 
 describe('photo/stored-print: the cloud fingerprint in the state file', () => {

@@ -6,6 +6,7 @@ import { foldGuid } from '../../model.js';
 import type { StateStore, UserPatch } from '../../state/store.js';
 import type { Deferral } from '../decide/memory.js';
 import type { Decision } from '../decide/plan.js';
+import { encodeStoredPrint } from '../../photo/stored-print.js';
 
 export interface SeenOptions {
   /** Losers of a tie (folded objectGUID → cloud user): they keep the contested cloud user as their claim. */
@@ -44,7 +45,8 @@ export function recordSeen(s: StateStore, runId: string, d: Decision, contested:
     s.upsertUser({ objectGuid: u.objectGuid, sourceSha256: u.sourceSha256, sourcePhash: u.sourcePhash, cloudEtagAfterPush: u.cloudEtag });
   }
   if (u.cloudId && u.status !== 'error' && u.status !== 'unmatched') {
-    const downloaded = u.cloudPhash && u.cloudEtag ? { phash: u.cloudPhash } : {};
+    // The cloud print is kept in its stored form (hash, size, colour grid); see photo/stored-print.ts.
+    const downloaded = u.cloudPhash && u.cloudEtag ? { phash: u.cloudPrint ? encodeStoredPrint(u.cloudPrint) : u.cloudPhash } : {};
     s.recordCloudSeen({ objectGuid: u.objectGuid, etag: u.cloudEtag, runId, ...downloaded });
   }
   if (d.status === 'error') s.recordFailure({ objectGuid: u.objectGuid, runId, error: d.reason, action: 'skip' });

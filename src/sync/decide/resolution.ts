@@ -3,7 +3,9 @@
  * normalisation (the symptom of Exchange Online taking AD's 96 px thumbnailPhoto once). Graph's photo metadata has
  * the stored width and height, so no download is needed to know it. Pure.
  */
-import { DEFAULT_MAX_SIDE } from './normalise.js';
+
+/** The largest photo Microsoft 365 keeps (648×648), which is also what our upload normaliser makes at most. */
+export const CLOUD_MAX_SIDE = 648;
 
 /** The cloud copy is undersized when its side is below this share of what the source gives after normalising. */
 export const RESOLUTION_FACTOR = 0.75;
@@ -27,7 +29,7 @@ export interface ResolutionCheck {
  * Compares the cloud photo's size (from Graph's metadata) with what the source gives. A 96 px source against a
  * 96 px cloud copy is fine; a 96 px cloud copy of a 648 px source is not (96 < 0.75 × 648).
  */
-export function checkResolution(source: Size, cloud: Partial<Size>, maxSide = DEFAULT_MAX_SIDE): ResolutionCheck {
+export function checkResolution(source: Size, cloud: Partial<Size>, maxSide = CLOUD_MAX_SIDE): ResolutionCheck {
   const sourceGives = Math.min(source.width, source.height, maxSide);
   const cloudHolds = Math.min(cloud.width ?? 0, cloud.height ?? 0);
   // Unknown sizes (no metadata) are never called undersized.
