@@ -118,6 +118,11 @@ export interface PrintComparison {
   distance: number;
   /** Why they differ, in words (e.g. "part of the picture changed colour"), when the comparator says. */
   why?: string;
+  /**
+   * Where they differ: 8×8 OKLab distances of the centre square's blocks, row-major from the top-left (about 0.02 is
+   * just visible), when both prints have a colour grid. For renderers (the HTML report's drift map).
+   */
+  blocks?: number[];
 }
 
 /** The keys users are matched on, in the configured order. */

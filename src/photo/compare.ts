@@ -109,7 +109,7 @@ export function comparePrints(a: PhotoPrint, b: PhotoPrint, opts: CompareOptions
   }
   const same = (ratios[decisive] as number) <= 1;
   const why = same ? 'same picture' : SAY[decisive];
-  return { ...base, same, distance, ratios, decisive, why, ...(explain ? { explain } : {}) };
+  return { ...base, same, distance, ratios, decisive, why, ...(explain ? { explain, blocks: explain.blocks } : {}) };
 }
 
 /** Fingerprints both photos and compares them. Throws PhotoDecodeError when either is not a readable photo. */

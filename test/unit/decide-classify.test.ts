@@ -52,9 +52,11 @@ describe('reconcile/classify', () => {
   });
 
   it("a differing picture's reason says why, when the comparator does", () => {
-    const why: ComparePrints = () => ({ same: false, distance: 0.02, why: 'part of the picture changed colour' });
+    const blocks = Array.from({ length: 64 }, (_, i) => (i === 7 ? 0.2 : 0.01));
+    const why: ComparePrints = () => ({ same: false, distance: 0.02, why: 'part of the picture changed colour', blocks });
     const c = classify(obs({ source: { print: print('aaaa'), origin: 'thumbnailPhoto' }, cloud: { meta: { exists: true }, print: print('aaaa') } }), why);
     assert.equal(c.reason, 'cloud photo differs from thumbnailPhoto: part of the picture changed colour (distance 0.02)');
+    assert.deepEqual(c.blocks, blocks, 'where they differ, for the HTML report');
     assert.equal(c.undersized, false);
   });
 

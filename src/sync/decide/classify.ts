@@ -37,6 +37,8 @@ export interface ClassifiedUser {
    * see resolution.ts): drifted, and the loop rule in plan.ts tells a directory-sync overwrite from a first fix.
    */
   undersized?: boolean;
+  /** For a drifted user whose photos were compared in colour: where they differ (8×8 block distances, see model). */
+  blocks?: number[];
 }
 
 function describeCandidates(obs: Observation): string {
@@ -44,7 +46,7 @@ function describeCandidates(obs: Observation): string {
   return obs.match.candidates.map((c) => c.userPrincipalName).join(', ');
 }
 
-type Verdict = Pick<ClassifiedUser, 'status' | 'reason' | 'distance'> & { undersized?: true };
+type Verdict = Pick<ClassifiedUser, 'status' | 'reason' | 'distance'> & { undersized?: true; blocks?: number[] };
 
 function verdict(obs: Observation, compare: ComparePrints): Verdict {
   if (obs.readError) return { status: 'error', reason: `directory: ${obs.readError}`, distance: null };
@@ -75,15 +77,18 @@ function verdict(obs: Observation, compare: ComparePrints): Verdict {
   const cmp = compare(src, cloud.print);
   const d = Math.round(cmp.distance * 1000) / 1000;
   const origin = obs.source.origin ?? 'source';
-  if (!cmp.same) return { status: 'drifted', reason: `cloud photo differs from ${origin}${cmp.why ? `: ${cmp.why}` : ''} (distance ${d})`, distance: d };
+  if (!cmp.same) {
+    const reason = `cloud photo differs from ${origin}${cmp.why ? `: ${cmp.why}` : ''} (distance ${d})`;
+    return { status: 'drifted', reason, distance: d, ...(cmp.blocks ? { blocks: cmp.blocks } : {}) };
+  }
   // Same picture; the size is read from Graph's metadata (no download needed to know it).
   const size = checkResolution(src, cloud.meta ?? {});
   if (size.undersized) return { status: 'drifted', reason: `same picture as ${origin}, but ${size.reason}`, distance: d, undersized: true };
   return { status: 'in-sync', reason: `same picture (distance ${d})`, distance: d };
 }
 
-function verdictFields(v: Verdict): Pick<ClassifiedUser, 'status' | 'reason' | 'distance' | 'undersized'> {
-  return { status: v.status, reason: v.reason, distance: v.distance, undersized: v.undersized === true };
+function verdictFields(v: Verdict): Pick<ClassifiedUser, 'status' | 'reason' | 'distance' | 'undersized' | 'blocks'> {
+  return { status: v.status, reason: v.reason, distance: v.distance, undersized: v.undersized === true, ...(v.blocks ? { blocks: v.blocks } : {}) };
 }
 
 export function classify(obs: Observation, compare: ComparePrints): ClassifiedUser {
