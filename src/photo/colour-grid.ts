@@ -50,60 +50,6 @@ export function splitThumbnail(rgb: Uint8Array, side: number): { grey: Uint8Arra
   return { grey, grid };
 }
 
-/** Weights of pixel columns (or rows) 0…n-1 in each of the COLOUR_GRID cells: exact area coverage, so a cell is
- * the same part of the picture whatever the pixel count. Row-major [cell][pixel]. */
-function coverage(n: number): Float64Array {
-  const w = new Float64Array(COLOUR_GRID * n);
-  const step = n / COLOUR_GRID;
-  for (let c = 0; c < COLOUR_GRID; c++) {
-    const [from, to] = [c * step, (c + 1) * step];
-    for (let p = Math.floor(from); p < Math.min(n, Math.ceil(to)); p++) {
-      w[c * n + p] = (Math.min(to, p + 1) - Math.max(from, p)) / step;
-    }
-  }
-  return w;
-}
-
-/** The OKLab grid of a row-major side×side sRGB square at any side ≥ 1 (cells averaged in linear light). */
-export function gridOfSquare(rgb: Uint8Array, side: number): ColourGrid {
-  if (rgb.length !== side * side * 3) throw new RangeError(`expected ${side * side * 3} bytes, got ${rgb.length}`);
-  const w = coverage(side);
-  // Columns first: rows × cells, then cells × cells.
-  const cols = new Float64Array(side * COLOUR_GRID * 3);
-  for (let y = 0; y < side; y++) {
-    for (let x = 0; x < side; x++) {
-      const p = (y * side + x) * 3;
-      const r = SRGB_TO_LINEAR[rgb[p] as number] as number;
-      const g = SRGB_TO_LINEAR[rgb[p + 1] as number] as number;
-      const b = SRGB_TO_LINEAR[rgb[p + 2] as number] as number;
-      for (let c = Math.floor((x * COLOUR_GRID) / side); c < COLOUR_GRID; c++) {
-        const k = w[c * side + x] as number;
-        if (k === 0) break;
-        const o = (y * COLOUR_GRID + c) * 3;
-        cols[o] = (cols[o] as number) + k * r;
-        cols[o + 1] = (cols[o + 1] as number) + k * g;
-        cols[o + 2] = (cols[o + 2] as number) + k * b;
-      }
-    }
-  }
-  const grid = new Float64Array(COLOUR_GRID * COLOUR_GRID * 3);
-  for (let cy = 0; cy < COLOUR_GRID; cy++) {
-    for (let cx = 0; cx < COLOUR_GRID; cx++) {
-      let [r, g, b] = [0, 0, 0];
-      for (let y = 0; y < side; y++) {
-        const k = w[cy * side + y] as number;
-        if (k === 0) continue;
-        const o = (y * COLOUR_GRID + cx) * 3;
-        r += k * (cols[o] as number);
-        g += k * (cols[o + 1] as number);
-        b += k * (cols[o + 2] as number);
-      }
-      grid.set(linearToOklab(r, g, b), (cy * COLOUR_GRID + cx) * 3);
-    }
-  }
-  return grid;
-}
-
 const clampByte = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));
 
 /** `oklab16:` + base64 of the grid quantised to one byte a channel (L in 1/255, a and b in 1/400 steps). */

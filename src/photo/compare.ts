@@ -25,7 +25,7 @@ export interface PrintComparison extends Verdict {
   colourCompared: boolean;
   /** Each measure's value ÷ its threshold; over 1 means different. Empty when the sha256 values match. */
   ratios: Partial<Record<Measure, number>>;
-  /** The measure furthest over (or nearest to) its threshold, and a sentence for people. */
+  /** What decided: structure when it is over its threshold, else the measure furthest over (or nearest to) its own; and a sentence for people. */
   decisive: Measure | null;
   why: string;
   explain?: Explanation;
@@ -64,7 +64,7 @@ export function hashDistance(a: string, b: string): number {
 }
 
 const SAY: Record<Measure, string> = {
-  structure: 'the structure differs (another photo, a mirror, a re-crop)',
+  structure: 'another picture (or mirrored, or cropped differently)',
   localL: 'part of the picture is lighter or darker',
   localC: 'part of the picture changed colour',
   tone: 'the colours are graded differently',
@@ -101,11 +101,12 @@ export function comparePrints(a: PhotoPrint, b: PhotoPrint, opts: CompareOptions
     explain = { values, thresholds: limits, blocks: c.blocks.map((v) => Math.round(v * 1000) / 1000), worst: c.worst };
   }
   const ratios: Partial<Record<Measure, number>> = {};
+  for (const m of MEASURES) if (colourCompared || m === 'structure') ratios[m] = values[m] / limits[m];
+  // Another picture is said as such (its colours differ too, but that is not the news); otherwise the measure
+  // furthest over, or nearest to, its threshold.
   let decisive: Measure = 'structure';
-  for (const m of MEASURES) {
-    if (!colourCompared && m !== 'structure') continue;
-    ratios[m] = values[m] / limits[m];
-    if ((ratios[m] as number) > (ratios[decisive] as number)) decisive = m;
+  if ((ratios.structure as number) <= 1) {
+    for (const m of MEASURES) if ((ratios[m] ?? 0) > (ratios[decisive] as number)) decisive = m;
   }
   const same = (ratios[decisive] as number) <= 1;
   const why = same ? 'same picture' : SAY[decisive];

@@ -47,10 +47,19 @@ describe('state as the stages\' memory (read only)', () => {
 
   it('remembers a cloud fingerprint only for the etag it was taken at', () => {
     const state = openMemoryStore();
-    state.recordCloudSeen({ objectGuid: G(1), etag: 'e1', phash: 'ph' });
+    state.recordCloudSeen({ objectGuid: G(1), etag: 'e1', phash: 'ab12' });
     const known = rememberedPrint(state);
-    assert.equal(known(G(1), 'e1')?.phash, 'ph');
+    assert.equal(known(G(1), 'e1')?.phash, 'ab12');
     assert.equal(known(G(1), 'e2'), undefined);
     assert.equal(known('', 'e1'), undefined);
+  });
+
+  it('reads the stored cloud print in both forms: with size and colour grid, and the older bare hash', () => {
+    const state = openMemoryStore();
+    state.recordCloudSeen({ objectGuid: G(1), etag: 'e1', phash: 'v2;ab12;96x96;oklab16:AAAA' });
+    state.recordCloudSeen({ objectGuid: G(2), etag: 'e1', phash: 'ab12' });
+    const known = rememberedPrint(state);
+    assert.deepEqual(known(G(1), 'e1'), { sha256: 'remembered:e1', phash: 'ab12', width: 96, height: 96, colour: 'oklab16:AAAA' });
+    assert.deepEqual(known(G(2), 'e1'), { sha256: 'remembered:e1', phash: 'ab12', width: 0, height: 0 });
   });
 });
