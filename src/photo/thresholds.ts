@@ -14,7 +14,7 @@ export type Measure = (typeof MEASURES)[number];
 export const SIDE_CLASSES = [48, 64, 96, 120, 240, 648] as const;
 
 export const THRESHOLDS: Readonly<Record<Measure, readonly number[]>> = {
-  structure: [0.265, 0.082, 0.07, 0.07, 0.07, 0.07],
+  structure: [0.265, 0.15, 0.15, 0.15, 0.15, 0.15],
   localL: [0.197, 0.078, 0.078, 0.046, 0.046, 0.045],
   localC: [0.077, 0.037, 0.03, 0.03, 0.03, 0.03],
   tone: [0.026, 0.018, 0.015, 0.015, 0.015, 0.015],
