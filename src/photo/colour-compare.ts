@@ -52,7 +52,7 @@ function meanChroma(g: ColourGrid): number {
 }
 
 /** Chroma below this (mean OKLab a-b length) is a greyscale picture: its colourfulness cannot halve meaningfully. */
-const GREY_CHROMA = 0.03;
+const GREY_CHROMA = 0.08;
 
 /** How far apart two colour grids are, by each measure, with the per-block map for explanations. */
 export function colourDistances(a: ColourGrid, b: ColourGrid): ColourDistances {

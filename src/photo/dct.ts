@@ -44,8 +44,11 @@ export function dctLowBlock(pixels: ArrayLike<number>, n: number, k: number): Fl
   return out;
 }
 
-/** Coefficient differences smaller than this are rounding noise (pixel values are 0–255). */
-export const FLAT_EPSILON = 1e-6;
+/**
+ * Coefficient differences from the median smaller than this are noise (pixel values are 0–255): a flat picture's
+ * re-encode moves its AC terms by about a grey level, which must not set bits.
+ */
+export const FLAT_EPSILON = 2;
 
 function median(values: Float64Array): number {
   const sorted = Float64Array.from(values).sort();

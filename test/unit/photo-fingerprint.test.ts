@@ -189,9 +189,11 @@ describe('photo/dct', () => {
   });
 
   it('sets bits above the median of the AC terms, DC bit always clear', () => {
-    const coeffs = Float64Array.from([100, 1, 2, 3, 4, 5, 6, 7]);
-    // AC terms 1…7 have median 4: only 5, 6 and 7 (bits 5, 6, 7 of 0…7, most significant first) are above it.
+    const coeffs = Float64Array.from([100, 10, 20, 30, 40, 50, 60, 70]);
+    // AC terms have median 40: only 50, 60 and 70 (bits 5, 6, 7 of 0…7, most significant first) are above it.
     assert.equal(medianBitsHex(coeffs), '07');
-    assert.equal(medianBitsHex(Float64Array.from([-100, 7, 6, 5, 4, 3, 2, 1])), '70');
+    assert.equal(medianBitsHex(Float64Array.from([-100, 70, 60, 50, 40, 30, 20, 10])), '70');
+    // Within FLAT_EPSILON (2 grey-level units) of the median is not above it: re-encoding noise on a flat picture.
+    assert.equal(medianBitsHex(Float64Array.from([100, 0, 0.5, 1, 1.5, 1, 2.5, 0])), '00');
   });
 });
