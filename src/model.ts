@@ -87,6 +87,11 @@ export interface PhotoPrint {
   sha256: string;
   /** Perceptual hash, hex. Compare with `photo/compare.ts`, never with ===. */
   phash: string;
+  /**
+   * The colour half: an OKLab grid of the centre square (`oklab16:` + base64, see photo/colour-grid.ts). Absent in
+   * prints stored before it existed; those compare on structure alone until re-fingerprinted.
+   */
+  colour?: string;
   width: number;
   height: number;
 }
@@ -111,6 +116,13 @@ export function sameGuid(a: string, b: string): boolean {
 export interface PrintComparison {
   same: boolean;
   distance: number;
+  /** Why they differ, in words (e.g. "part of the picture changed colour"), when the comparator says. */
+  why?: string;
+  /**
+   * Where they differ: 8×8 OKLab distances of the centre square's blocks, row-major from the top-left (about 0.02 is
+   * just visible), when both prints have a colour grid. For renderers (the HTML report's drift map).
+   */
+  blocks?: number[];
 }
 
 /** The keys users are matched on, in the configured order. */

@@ -1,12 +1,18 @@
 /** The discrete cosine transform and median-threshold hashing behind the perceptual hash. Pure. */
 
-/** cos((2x+1)uπ / 2n) for u < k, x < n, scaled orthonormally (k·n values: cheap enough to build per call). */
+const tables = new Map<string, Float64Array>();
+
+/** cos((2x+1)uπ / 2n) for u < k, x < n, scaled orthonormally; built once per (n, k). */
 function cosTable(n: number, k: number): Float64Array {
+  const key = `${n}:${k}`;
+  const known = tables.get(key);
+  if (known) return known;
   const table = new Float64Array(k * n);
   for (let u = 0; u < k; u++) {
     const scale = u === 0 ? Math.sqrt(1 / n) : Math.sqrt(2 / n);
     for (let x = 0; x < n; x++) table[u * n + x] = scale * Math.cos(((2 * x + 1) * u * Math.PI) / (2 * n));
   }
+  tables.set(key, table);
   return table;
 }
 
@@ -38,8 +44,11 @@ export function dctLowBlock(pixels: ArrayLike<number>, n: number, k: number): Fl
   return out;
 }
 
-/** Coefficient differences smaller than this are rounding noise (pixel values are 0–255). */
-export const FLAT_EPSILON = 1e-6;
+/**
+ * Coefficient differences from the median smaller than this are noise (pixel values are 0–255): a flat picture's
+ * re-encode moves its AC terms by about a grey level, which must not set bits.
+ */
+export const FLAT_EPSILON = 2;
 
 function median(values: Float64Array): number {
   const sorted = Float64Array.from(values).sort();

@@ -30,7 +30,11 @@ export interface PhotoInfo {
 /** A validated photo: what it is, and a factory for fresh sharp pipelines over it with the safe options set. */
 export interface OpenedPhoto {
   info: PhotoInfo;
-  /** A new pipeline, auto-oriented by EXIF, with the pixel limit and strict decoding. */
+  /**
+   * A new pipeline, auto-oriented by EXIF, with the pixel limit and strict decoding, working in sRGB: input with an
+   * ICC profile (Display P3, Adobe RGB, CMYK) is converted through it, 16-bit input too (sharp skips the profile of
+   * 16-bit input unless the pipeline's colourspace is set).
+   */
   pipeline(): Sharp;
 }
 
@@ -138,7 +142,7 @@ export async function openPhoto(bytes: Buffer, opts?: DecodeOptions): Promise<Op
     bytes: bytes.length,
   };
   if (meta.orientation !== undefined) info.orientation = meta.orientation;
-  return { info, pipeline: () => sharp(bytes, sharpOptions(maxPixels)) };
+  return { info, pipeline: () => sharp(bytes, sharpOptions(maxPixels)).pipelineColourspace('srgb') };
 }
 
 /**

@@ -3,16 +3,20 @@
  * the pHash here survives that but not a different picture. See docs/photo-comparison.md for the measurements.
  *
  * Pipeline: EXIF auto-orient → alpha flattened on white → centre square crop at full resolution (the same region
- * the upload normaliser keeps) → 64×64 greyscale (Mitchell filter) → 2-D DCT → the 16×16 lowest frequencies →
- * one bit per coefficient, set when above the median of the 255 AC coefficients → 256 bits, 64 hex characters.
+ * the upload normaliser keeps) → 64×64 sRGB (Mitchell filter; sharp converts ICC-tagged, CMYK and 16-bit input
+ * to 8-bit sRGB) → two halves:
+ * - structure: grey (libvips' luminance) → 2-D DCT → the 16×16 lowest frequencies → one bit per coefficient, set
+ *   when above the median of the 255 AC coefficients → 256 bits, 64 hex characters (`phash`);
+ * - colour: 16×16 cells averaged in linear light → OKLab → 768 bytes (`colour`, see colour-grid.ts).
  */
 import { createHash } from 'node:crypto';
 import type { PhotoPrint } from '../model.js';
 import { openPhoto, toDecodeError, type DecodeOptions } from './decode.js';
 import { dctLowBlock, medianBitsHex } from './dct.js';
 import { centreSquare } from './geometry.js';
+import { encodeGrid, splitThumbnail } from './colour-grid.js';
 
-/** Side of the greyscale thumbnail the DCT runs on. */
+/** Side of the thumbnail the DCT (grey) and the colour grid run on. */
 export const PHASH_SAMPLE_SIDE = 64;
 /** Side of the low-frequency DCT block kept: PHASH_BLOCK² bits. */
 export const PHASH_BLOCK = 16;
@@ -32,21 +36,23 @@ export function phashFromGrey(grey: ArrayLike<number>): string {
 export async function fingerprint(bytes: Buffer, opts?: DecodeOptions): Promise<PhotoPrint> {
   const opened = await openPhoto(bytes, opts);
   const { width, height } = opened.info;
-  let grey: Buffer;
+  let rgb: Buffer;
   try {
-    grey = await opened
+    rgb = await opened
       .pipeline()
       .flatten({ background: '#ffffff' })
       .extract(centreSquare(width, height))
       .resize(PHASH_SAMPLE_SIDE, PHASH_SAMPLE_SIDE, { fit: 'fill', kernel: 'mitchell', fastShrinkOnLoad: false })
-      .greyscale()
+      .toColourspace('srgb')
+      .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer();
   } catch (err) {
     throw toDecodeError(err, opened.info.format, opts?.maxPixels);
   }
-  if (grey.length !== PHASH_SAMPLE_SIDE * PHASH_SAMPLE_SIDE) {
-    throw new Error(`internal: expected a ${PHASH_SAMPLE_SIDE}² greyscale thumbnail, got ${grey.length} bytes`);
+  if (rgb.length !== PHASH_SAMPLE_SIDE * PHASH_SAMPLE_SIDE * 3) {
+    throw new Error(`internal: expected a ${PHASH_SAMPLE_SIDE}² sRGB thumbnail, got ${rgb.length} bytes`);
   }
-  return { sha256: sha256Hex(bytes), phash: phashFromGrey(grey), width, height };
+  const { grey, grid } = splitThumbnail(rgb, PHASH_SAMPLE_SIDE);
+  return { sha256: sha256Hex(bytes), phash: phashFromGrey(grey), colour: encodeGrid(grid), width, height };
 }

@@ -8,7 +8,9 @@ export type { DecodeOptions, PhotoInfo } from './decode.js';
 export { fingerprint, PHASH_BITS, sha256Hex } from './fingerprint.js';
 export { assertUsable, MIN_PHOTO_SIDE, unusableReason } from './usable.js';
 export { comparePhotos, comparePrints, hashDistance, PHOTO_DISTANCE_THRESHOLD } from './compare.js';
-export type { PrintComparison } from './compare.js';
+export type { CompareOptions, Explanation, PrintComparison } from './compare.js';
+export { MEASURES, THRESHOLDS, SIDE_CLASSES, thresholdsFor } from './thresholds.js';
+export type { Measure } from './thresholds.js';
 export {
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_SIDE,
@@ -17,3 +19,5 @@ export {
   normaliseForUpload,
 } from './normalise.js';
 export type { NormaliseOptions, NormalisedPhoto } from './normalise.js';
+export { decodeStoredPrint, encodeStoredPrint, isLegacyStoredPrint } from './stored-print.js';
+export type { StoredPrint } from './stored-print.js';

@@ -41,7 +41,7 @@ export interface AttentionItem {
   dn: string;
   objectGuid: string;
   /** error: could not be read, compared or prepared; cloud-changed: someone else changed the cloud photo (policy report). */
-  kind: 'error' | 'cloud-changed';
+  kind: 'error' | 'cloud-changed' | 'overwritten-by-directory-sync';
   status: string;
   reason: string;
 }
@@ -59,6 +59,11 @@ export interface GraphTraffic {
   maxInFlight: number;
 }
 
+function attentionKind(d: { status: string; overwrittenBySync?: boolean }): AttentionItem['kind'] {
+  if (d.status === 'error') return 'error';
+  return d.overwrittenBySync ? 'overwritten-by-directory-sync' : 'cloud-changed';
+}
+
 export interface RunSummary {
   command: 'reconcile' | 'fix';
   runId: string;
@@ -72,6 +77,8 @@ export interface RunSummary {
     errors: number;
     /** Users whose cloud photo someone else changed, left as they are by cloudChangedPolicy `report`. */
     cloudChanged: number;
+    /** Users whose full-size push directory sync replaced with AD's thumbnail: not pushed again, see the advice. */
+    overwrittenBySync: number;
     written: number;
     failed: number;
   };
@@ -108,9 +115,9 @@ export function runSummary(
       };
     });
   const attention: AttentionItem[] = r.plan.decisions
-    .filter((d) => d.action === 'skip' && (d.status === 'error' || d.conflict === true))
+    .filter((d) => d.action === 'skip' && (d.status === 'error' || d.conflict === true || d.overwrittenBySync === true))
     .map((d) => ({
-      upn: d.user.upn, dn: d.user.dn, objectGuid: d.user.objectGuid, kind: d.status === 'error' ? 'error' : 'cloud-changed', status: d.status, reason: d.reason,
+      upn: d.user.upn, dn: d.user.dn, objectGuid: d.user.objectGuid, kind: attentionKind(d), status: d.status, reason: d.reason,
     }));
   const s = r.plan.summary;
   return {
@@ -124,6 +131,7 @@ export function runSummary(
     summary: {
       users: s.users, matched: s.matched, set: s.set, overwrite: s.overwrite, delete: s.delete, skip: s.skip, blocked: s.blocked,
       errors: r.errors, cloudChanged: attention.filter((a) => a.kind === 'cloud-changed').length,
+      overwrittenBySync: attention.filter((a) => a.kind === 'overwritten-by-directory-sync').length,
       written: r.applied?.ok ?? 0, failed: r.applied?.failed ?? 0,
     },
     actions,

@@ -27,12 +27,14 @@ export function renderRunText(s: RunSummary): string {
   if (attention.length > 0) {
     lines.push(`Needs attention (${attention.length}, not written):`);
     for (const a of attention.slice(0, TEXT_ATTENTION_LIMIT)) {
-      lines.push(`  ${(a.kind === 'error' ? 'error' : 'cloud changed').padEnd(13)} ${a.upn ?? a.dn}  ${a.reason}`);
+      lines.push(`  ${KIND_LABEL[a.kind].padEnd(13)} ${a.upn ?? a.dn}  ${a.reason}`);
     }
     if (attention.length > TEXT_ATTENTION_LIMIT) lines.push(`  … and ${attention.length - TEXT_ATTENTION_LIMIT} more (--output json lists all)`);
   }
   const x = s.summary;
-  const changed = x.cloudChanged > 0 ? `, ${x.cloudChanged} changed in the cloud by someone else (left as they are)` : '';
+  const changed =
+    (x.cloudChanged > 0 ? `, ${x.cloudChanged} changed in the cloud by someone else (left as they are)` : '') +
+    (x.overwrittenBySync > 0 ? `, ${x.overwrittenBySync} overwritten by directory sync (not pushed again)` : '');
   lines.push(
     `${x.set} to set (${x.overwrite} replacing a cloud photo), ${x.delete} to delete, ${x.blocked} blocked, ${x.errors} unreadable${changed}; ` +
       (s.dryRun || s.refused ? 'nothing written.' : `${x.written} written, ${x.failed} failed.`),
@@ -50,6 +52,12 @@ export function graphLine(g: NonNullable<RunSummary['graph']>): string {
     `${(g.waitedMs / 1000).toFixed(1)} s waiting before retries; in flight at most ${g.peakInFlight} (ceiling ${g.maxInFlight})`
   );
 }
+
+const KIND_LABEL: Record<RunSummary['attention'][number]['kind'], string> = {
+  error: 'error',
+  'cloud-changed': 'cloud changed',
+  'overwritten-by-directory-sync': 'dir-sync',
+};
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -75,11 +75,9 @@ export async function openAdServices(cfg: Config, env: Env, log: Logger): Promis
 
 /** The comparator the rest of the tool uses (its public function), with the config's threshold when one is set. */
 export function adComparator(cfg: Config): ComparePhotos {
-  return async (a, b) => {
-    const r = await comparePhotos(a, b);
-    const t = cfg.compare.threshold;
-    return t === undefined ? r : { same: r.distance <= t, distance: r.distance };
-  };
+  const t = cfg.compare.threshold;
+  // The setting replaces the structural threshold only; the colour measures keep theirs (photo/compare.ts).
+  return (a, b) => comparePhotos(a, b, t === undefined ? {} : { structureThreshold: t });
 }
 
 /** HR files larger than this are that user's error, never read (as for the folder overlay). */

@@ -8,6 +8,7 @@ import type { StateStore, UserState } from '../state/store.js';
 import type { RememberedClaim, RunMemory, UserMemory } from '../sync/decide/memory.js';
 import type { ReadMemory } from '../sync/read/read-plan.js';
 import { cloudPhashFor } from '../state/user-record.js';
+import { decodeStoredPrint } from '../photo/stored-print.js';
 
 /**
  * What the state remembers of a user. A user whose objectGUID could not be read (it is reported as `error`) has no
@@ -74,8 +75,11 @@ export function readMemory(state: StateStore, directoryKey: string): ReadMemory 
 /** The fingerprint remembered for a user's cloud photo at this etag, if any (so it is not downloaded again). */
 export function rememberedPrint(state: StateStore): (guid: string, etag: string) => PhotoPrint | undefined {
   return (guid, etag) => {
-    const phash = cloudPhashFor(remembered(state, guid), etag);
-    return phash ? { sha256: `remembered:${etag}`, phash, width: 0, height: 0 } : undefined;
+    const stored = cloudPhashFor(remembered(state, guid), etag);
+    // A value from before the colour stage reads as a print without colour: compared on structure alone, as when
+    // it was stored, until the photo is downloaded again (docs/state.md).
+    const print = stored === undefined ? undefined : decodeStoredPrint(stored);
+    return print ? { sha256: `remembered:${etag}`, ...print } : undefined;
   };
 }
 
@@ -86,6 +90,10 @@ export function rememberedPrint(state: StateStore): (guid: string, etag: string)
 export function rememberedSourcePrint(state: StateStore): (guid: string, sha256: string) => PhotoPrint | undefined {
   return (guid, sha256) => {
     const u = remembered(state, guid);
-    return u?.sourceSha256 === sha256 && u.sourcePhash ? { sha256, phash: u.sourcePhash, width: 0, height: 0 } : undefined;
+    if (u?.sourceSha256 !== sha256 || !u.sourcePhash) return undefined;
+    // Only a whole print is reused: one stored before the colour stage (or without its size) is made again from the
+    // photo, so the colour comparison and the resolution rule see what they need (docs/state.md).
+    const print = decodeStoredPrint(u.sourcePhash);
+    return print?.colour && print.width > 0 ? { sha256, ...print } : undefined;
   };
 }

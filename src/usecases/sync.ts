@@ -130,6 +130,10 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncRe
     if (conflicts > 0) {
       log.warn(`${conflicts} cloud photo(s) changed by someone else since our push are left as they are (cloudChangedPolicy report); the summary lists them under attention`);
     }
+    const overwritten = plan.decisions.filter((d) => d.overwrittenBySync).length;
+    if (overwritten > 0) {
+      log.warn(`${overwritten} full-size photo(s) pushed earlier were overwritten by directory sync with AD's thumbnail; not pushed again (the summary lists them under attention, with advice)`);
+    }
     const base = { runId: deps.runId, mode: read.mode, dryRun: opts.dryRun, policy, plan, errors };
     if (plan.refusal && !opts.force) {
       log.error(`refusing to apply: ${plan.refusal}. Nothing was written. Check the source, then rerun with --force to apply anyway.`);

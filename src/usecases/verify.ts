@@ -4,6 +4,7 @@
 import type { GraphReader } from '../cloud/graph-reader.js';
 import type { ClassifiedUser, ComparePrints } from '../sync/decide/classify.js';
 import { fingerprint } from '../photo/fingerprint.js';
+import { decodeStoredPrint } from '../photo/stored-print.js';
 
 export interface Verification {
   verified: boolean;
@@ -24,7 +25,8 @@ export async function verifyCloudPhoto(reader: GraphReader, user: ClassifiedUser
   if (got === null) return { verified: false, distance: null, detail: 'the cloud has no photo after the write' };
   if (!user.sourcePhash || !user.sourceSha256) return { verified: false, distance: null, detail: 'no source fingerprint to compare with' };
   const cloud = await fingerprint(got);
-  const cmp = compare({ sha256: user.sourceSha256, phash: user.sourcePhash, width: 0, height: 0 }, cloud);
+  const stored = decodeStoredPrint(user.sourcePhash) ?? { phash: user.sourcePhash, width: 0, height: 0 };
+  const cmp = compare({ sha256: user.sourceSha256, ...stored }, cloud);
   const d = Math.round(cmp.distance * 1000) / 1000;
   return cmp.same
     ? { verified: true, distance: d, detail: `the cloud photo (${cloud.width}×${cloud.height}) is the source picture (distance ${d})` }

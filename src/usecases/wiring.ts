@@ -97,10 +97,7 @@ export async function openCloud(cfg: Config, env: Env, log: Logger): Promise<Clo
 
 export function comparator(cfg: Config): ComparePrints {
   const threshold = cfg.compare.threshold;
-  return (a: PhotoPrint, b: PhotoPrint) => {
-    const r = comparePrints(a, b);
-    return threshold === undefined ? r : { same: r.distance <= threshold, distance: r.distance };
-  };
+  return (a: PhotoPrint, b: PhotoPrint) => comparePrints(a, b, threshold === undefined ? {} : { structureThreshold: threshold });
 }
 
 export function routingFrom(cfg: Config): RoutingConfig {

@@ -30,7 +30,7 @@ describe('hps compare', () => {
   it('says different (exit 1) for two different portraits', async () => {
     const r = await runHps(['compare', original, join(PHOTOS, 'cameraman.jpg')]);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /^different pictures \(distance 0\.\d+, threshold 0\.2\)\n$/);
+    assert.match(r.stdout, /^different pictures: [^\n]+ \(distance 0\.\d+, threshold 0\.\d+\)\n$/);
   });
 
   it('exits 2 with a clear message for a missing file or non-image data', async () => {

@@ -39,6 +39,27 @@ describe('reconcile/classify', () => {
     assert.equal(c.distance, 4);
   });
 
+  it('resolution drift: the same picture, held by the cloud clearly smaller than the source gives', () => {
+    const src = { ...print('aaaa'), width: 800, height: 1000 };
+    const small = classify(obs({ source: { print: src, origin: 'folder:ada.jpg' }, cloud: { meta: { exists: true, width: 96, height: 96 }, print: print('aaaa') } }), compare);
+    assert.deepEqual([small.status, small.undersized], ['drifted', true]);
+    assert.equal(small.reason, 'same picture as folder:ada.jpg, but the cloud holds 96×96, the source gives 648×648');
+    const full = classify(obs({ source: { print: src }, cloud: { meta: { exists: true, width: 648, height: 648 }, print: print('aaaa') } }), compare);
+    assert.deepEqual([full.status, full.undersized], ['in-sync', false]);
+    // A 96 px source against a 96 px cloud copy: nothing better to give.
+    const thumb = classify(obs({ source: { print: print('aaaa') }, cloud: { meta: { exists: true, width: 96, height: 96 }, print: print('aaab') } }), compare);
+    assert.equal(thumb.status, 'in-sync');
+  });
+
+  it("a differing picture's reason says why, when the comparator does", () => {
+    const blocks = Array.from({ length: 64 }, (_, i) => (i === 7 ? 0.2 : 0.01));
+    const why: ComparePrints = () => ({ same: false, distance: 0.02, why: 'part of the picture changed colour', blocks });
+    const c = classify(obs({ source: { print: print('aaaa'), origin: 'thumbnailPhoto' }, cloud: { meta: { exists: true }, print: print('aaaa') } }), why);
+    assert.equal(c.reason, 'cloud photo differs from thumbnailPhoto: part of the picture changed colour (distance 0.02)');
+    assert.deepEqual(c.blocks, blocks, 'where they differ, for the HTML report');
+    assert.equal(c.undersized, false);
+  });
+
   it('missing-in-cloud, missing-in-source, and nothing on either side', () => {
     assert.equal(classify(obs({ source: { print: print('aaaa') } }), compare).status, 'missing-in-cloud');
     assert.equal(classify(obs({ cloud: { meta: { exists: true }, print: print('aaaa') } }), compare).status, 'missing-in-source');

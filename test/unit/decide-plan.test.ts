@@ -36,6 +36,24 @@ describe('reconcile/plan decide', () => {
     assert.match(d.reason, /source photo changed/);
   });
 
+  it('the loop rule: a full-size push replaced by a small copy of the same picture is reported, not pushed again', () => {
+    const pushed = state({ sourceSha256: 'src-2', pushedSha256: 'up-1', cloudEtagAfterPush: 'etag-old' });
+    const back = user({ status: 'drifted', undersized: true, reason: 'same picture as thumbnailPhoto, but the cloud holds 96×96, the source gives 648×648' });
+    for (const policy of ['overwrite', 'keep', 'report'] as const) {
+      const d = decide(back, pushed, { ...OPTS, cloudChangedPolicy: policy });
+      assert.deepEqual([d.action, d.overwrittenBySync, d.conflict], ['skip', true, undefined], policy);
+      assert.match(d.reason, /^overwritten by directory sync: .*96×96.* again since our full-size push \(etag etag-old → etag-now\); put the full photo into AD's thumbnailPhoto too \(a JPEG within 100 KB\)/);
+    }
+    // Pushed again when the source changes, or with --reload.
+    assert.equal(decide(back, { ...pushed, sourceSha256: 'src-1' }, OPTS).action, 'set');
+    assert.equal(decide(back, pushed, { ...OPTS, reload: true }).action, 'set');
+    // A first fix: never pushed by us, or the cloud still at the etag of our push → pushed.
+    assert.equal(decide(back, undefined, OPTS).action, 'set');
+    assert.equal(decide(back, { ...pushed, cloudEtagAfterPush: 'etag-now' }, OPTS).action, 'set');
+    // Someone put a different picture there: the cloud-changed policy, as before.
+    assert.equal(decide(user({ status: 'drifted' }), pushed, OPTS).conflict, true);
+  });
+
   it('applies the cloud-changed policy when only the cloud moved', () => {
     const s = state({ sourceSha256: 'src-2', cloudEtagAfterPush: 'etag-old' });
     const drifted = user({ status: 'drifted' });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { openMemoryStore } from '../../src/state/index.js';
-import { readMemory, rememberedPrint, runMemory, userMemory } from '../../src/usecases/memory.js';
+import { readMemory, rememberedPrint, rememberedSourcePrint, runMemory, userMemory } from '../../src/usecases/memory.js';
+import { encodeStoredPrint } from '../../src/photo/stored-print.js';
 
 const G = (n: number): string => `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`;
 
@@ -47,10 +48,29 @@ describe('state as the stages\' memory (read only)', () => {
 
   it('remembers a cloud fingerprint only for the etag it was taken at', () => {
     const state = openMemoryStore();
-    state.recordCloudSeen({ objectGuid: G(1), etag: 'e1', phash: 'ph' });
+    state.recordCloudSeen({ objectGuid: G(1), etag: 'e1', phash: 'ab12' });
     const known = rememberedPrint(state);
-    assert.equal(known(G(1), 'e1')?.phash, 'ph');
+    assert.equal(known(G(1), 'e1')?.phash, 'ab12');
     assert.equal(known(G(1), 'e2'), undefined);
     assert.equal(known('', 'e1'), undefined);
+  });
+
+  it('reads the stored cloud print in both forms: with size and colour grid, and the older bare hash', () => {
+    const state = openMemoryStore();
+    state.recordCloudSeen({ objectGuid: G(1), etag: 'e1', phash: 'v2;ab12;96x96;oklab16:AAAA' });
+    state.recordCloudSeen({ objectGuid: G(2), etag: 'e1', phash: 'ab12' });
+    const known = rememberedPrint(state);
+    assert.deepEqual(known(G(1), 'e1'), { sha256: 'remembered:e1', phash: 'ab12', width: 96, height: 96, colour: 'oklab16:AAAA' });
+    assert.deepEqual(known(G(2), 'e1'), { sha256: 'remembered:e1', phash: 'ab12', width: 0, height: 0 });
+  });
+  it('reuses a source print only when it is whole (colour grid and size), so an upgraded state re-fingerprints once', () => {
+    const state = openMemoryStore();
+    const phash = 'ab'.repeat(32);
+    state.upsertUser({ objectGuid: G(1), sourceSha256: 's1', sourcePhash: phash });
+    state.upsertUser({ objectGuid: G(2), sourceSha256: 's2', sourcePhash: encodeStoredPrint({ phash, width: 648, height: 648, colour: 'oklab16:AAAA' }) });
+    const known = rememberedSourcePrint(state);
+    assert.equal(known(G(1), 's1'), undefined, 'a hash from before the colour stage is not reused');
+    assert.deepEqual(known(G(2), 's2'), { sha256: 's2', phash, width: 648, height: 648, colour: 'oklab16:AAAA' });
+    assert.equal(known(G(2), 'other'), undefined, 'another photo is fingerprinted afresh');
   });
 });

@@ -122,10 +122,7 @@ export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps)
     for (const batch of chunks(list.filter((d) => d.action === 'set'), size)) {
       const photos = await Promise.all(batch.map((d) => deps.spool.get(d.user.objectGuid)));
       const items = batch.map((d, i) => ({ key: d.user.objectGuid, identity: identityFor(d), jpeg: (photos[i] as { jpeg: Buffer }).jpeg }));
-      const pushed = (i: number): Pushed => {
-        const print = (photos[i] as { print: { sha256: string; phash: string } }).print;
-        return { sha256: print.sha256, phash: print.phash };
-      };
+      const pushed = (i: number): Pushed => (photos[i] as { print: Pushed }).print;
       const rec = recordEach(deps.recorder, batch, (d, r, i) => done(d, r, pushed(i)));
       rec.rest(await call((w) => w.setPhotos(items, rec.one)));
     }

@@ -6,6 +6,8 @@ import { foldGuid } from '../../model.js';
 import type { StateStore, UserPatch } from '../../state/store.js';
 import type { Deferral } from '../decide/memory.js';
 import type { Decision } from '../decide/plan.js';
+import type { ClassifiedUser } from '../decide/classify.js';
+import { encodeStoredPrint } from '../../photo/stored-print.js';
 
 export interface SeenOptions {
   /** Losers of a tie (folded objectGUID → cloud user): they keep the contested cloud user as their claim. */
@@ -41,10 +43,11 @@ export function recordSeen(s: StateStore, runId: string, d: Decision, contested:
   // In sync: the cloud photo is this source photo, as good as pushed by us. Remember both sides, so a later
   // change is attributed to the right side (cloud-changed policy) and a cleared source may delete it.
   if (u.status === 'in-sync' && u.sourceSha256 && u.sourcePhash && u.cloudEtag && d.action === 'skip') {
-    s.upsertUser({ objectGuid: u.objectGuid, sourceSha256: u.sourceSha256, sourcePhash: u.sourcePhash, cloudEtagAfterPush: u.cloudEtag });
+    s.upsertUser({ objectGuid: u.objectGuid, sourceSha256: u.sourceSha256, sourcePhash: storedSourcePrint(u) ?? u.sourcePhash, cloudEtagAfterPush: u.cloudEtag });
   }
   if (u.cloudId && u.status !== 'error' && u.status !== 'unmatched') {
-    const downloaded = u.cloudPhash && u.cloudEtag ? { phash: u.cloudPhash } : {};
+    // The cloud print is kept in its stored form (hash, size, colour grid); see photo/stored-print.ts.
+    const downloaded = u.cloudPhash && u.cloudEtag ? { phash: u.cloudPrint ? encodeStoredPrint(u.cloudPrint) : u.cloudPhash } : {};
     s.recordCloudSeen({ objectGuid: u.objectGuid, etag: u.cloudEtag, runId, ...downloaded });
   }
   if (d.status === 'error') s.recordFailure({ objectGuid: u.objectGuid, runId, error: d.reason, action: 'skip' });
@@ -61,4 +64,13 @@ export function notPending(s: StateStore, decisions: readonly Decision[], opts: 
     if ((u.cloudId !== undefined || u.lastResult === 'error') && !inRun.has(foldGuid(u.objectGuid))) gone.push(u.objectGuid);
   }
   return gone;
+}
+
+/**
+ * The source print in its stored form (hash, size, colour grid; photo/stored-print.ts), so a later run that finds the
+ * same SHA-256 can reuse it whole instead of decoding the photo again.
+ */
+export function storedSourcePrint(u: Pick<ClassifiedUser, 'sourcePrint' | 'sourcePhash'>): string | undefined {
+  if (u.sourcePrint) return encodeStoredPrint(u.sourcePrint);
+  return u.sourcePhash ?? undefined;
 }

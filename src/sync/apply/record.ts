@@ -6,13 +6,17 @@
 import type { DirectoryMark, StateStore } from '../../state/store.js';
 import type { AuditLog } from '../../state/audit.js';
 import type { Decision } from '../decide/plan.js';
-import { recordSeen, notPending, type SeenOptions } from './record-seen.js';
+import { recordSeen, notPending, storedSourcePrint, type SeenOptions } from './record-seen.js';
+import { encodeStoredPrint } from '../../photo/stored-print.js';
 import type { WriteResult } from './writer.js';
 
-/** Fingerprint of what was uploaded, remembered after a successful set. */
+/** Fingerprint of what was uploaded, remembered after a successful set (colour and size: see stored-print.ts). */
 export interface Pushed {
   sha256: string;
   phash: string;
+  colour?: string;
+  width?: number;
+  height?: number;
 }
 
 export interface Recorder {
@@ -52,11 +56,11 @@ function recordWrite(deps: RecorderDeps, d: Decision, r: WriteResult, pushed?: P
   if (!r.ok) {
     state.recordFailure({ ...ids, error: describeFailure(r), action: d.action });
   } else if (d.action === 'set' && pushed) {
-    const source = { ...(u.sourceSha256 ? { sourceSha256: u.sourceSha256 } : {}), ...(u.sourcePhash ? { sourcePhash: u.sourcePhash } : {}) };
+    const source = { ...(u.sourceSha256 ? { sourceSha256: u.sourceSha256 } : {}), ...(u.sourcePhash ? { sourcePhash: storedSourcePrint(u) } : {}) };
     state.recordPush({ ...ids, ...source, action: 'set', pushedSha256: pushed.sha256, pushedPhash: pushed.phash, ...(r.etag ? { etag: r.etag } : {}) });
     // The cloud now holds a re-encoding of what we pushed: remember its fingerprint against the new etag,
     // so the next run need not download it. An etag that did not move describes the old photo: remember nothing.
-    if (r.etag && r.etag !== u.cloudEtag) state.recordCloudSeen({ objectGuid: u.objectGuid, etag: r.etag, phash: pushed.phash, runId });
+    if (r.etag && r.etag !== u.cloudEtag) state.recordCloudSeen({ objectGuid: u.objectGuid, etag: r.etag, phash: encodeStoredPrint({ width: 0, height: 0, ...pushed }), runId });
   } else {
     state.recordPush({ ...ids, action: 'delete' });
     state.recordCloudSeen({ objectGuid: u.objectGuid, etag: null, runId });

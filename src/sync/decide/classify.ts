@@ -3,6 +3,7 @@
  */
 import type { MatchKey, PhotoPrint, PrintComparison, Route, Status } from '../../model.js';
 import type { Observation } from './observation.js';
+import { checkResolution } from './resolution.js';
 
 export type ComparePrints = (source: PhotoPrint, cloud: PhotoPrint) => PrintComparison;
 
@@ -25,10 +26,21 @@ export interface ClassifiedUser {
   sourceOrigin: string | null;
   sourceSha256: string | null;
   sourcePhash: string | null;
+  /** The source photo's whole fingerprint (hash, size, colour grid), for the state to keep. */
+  sourcePrint?: PhotoPrint | null;
   cloudEtag: string | null;
   cloudPhash: string | null;
   /** The cloud photo exists but does not decode: the source replaces it whatever cloudChangedPolicy says. */
   cloudUnreadable?: true;
+  /** The cloud photo's whole fingerprint (downloaded or remembered), for the state to keep. */
+  cloudPrint?: PhotoPrint | null;
+  /**
+   * The cloud holds the same picture as the source, but clearly smaller than the source gives (resolution drift,
+   * see resolution.ts): drifted, and the loop rule in plan.ts tells a directory-sync overwrite from a first fix.
+   */
+  undersized?: boolean;
+  /** For a drifted user whose photos were compared in colour: where they differ (8×8 block distances, see model). */
+  blocks?: number[];
 }
 
 function describeCandidates(obs: Observation): string {
@@ -36,7 +48,9 @@ function describeCandidates(obs: Observation): string {
   return obs.match.candidates.map((c) => c.userPrincipalName).join(', ');
 }
 
-function verdict(obs: Observation, compare: ComparePrints): Pick<ClassifiedUser, 'status' | 'reason' | 'distance'> {
+type Verdict = Pick<ClassifiedUser, 'status' | 'reason' | 'distance'> & { undersized?: true; blocks?: number[] };
+
+function verdict(obs: Observation, compare: ComparePrints): Verdict {
   if (obs.readError) return { status: 'error', reason: `directory: ${obs.readError}`, distance: null };
   const m = obs.match;
   if (m.kind === 'none') {
@@ -64,9 +78,19 @@ function verdict(obs: Observation, compare: ComparePrints): Pick<ClassifiedUser,
 
   const cmp = compare(src, cloud.print);
   const d = Math.round(cmp.distance * 1000) / 1000;
-  return cmp.same
-    ? { status: 'in-sync', reason: `same picture (distance ${d})`, distance: d }
-    : { status: 'drifted', reason: `cloud photo differs from ${obs.source.origin ?? 'source'} (distance ${d})`, distance: d };
+  const origin = obs.source.origin ?? 'source';
+  if (!cmp.same) {
+    const reason = `cloud photo differs from ${origin}${cmp.why ? `: ${cmp.why}` : ''} (distance ${d})`;
+    return { status: 'drifted', reason, distance: d, ...(cmp.blocks ? { blocks: cmp.blocks } : {}) };
+  }
+  // Same picture; the size is read from Graph's metadata (no download needed to know it).
+  const size = checkResolution(src, cloud.meta ?? {});
+  if (size.undersized) return { status: 'drifted', reason: `same picture as ${origin}, but ${size.reason}`, distance: d, undersized: true };
+  return { status: 'in-sync', reason: `same picture (distance ${d})`, distance: d };
+}
+
+function verdictFields(v: Verdict): Pick<ClassifiedUser, 'status' | 'reason' | 'distance' | 'undersized' | 'blocks'> {
+  return { status: v.status, reason: v.reason, distance: v.distance, undersized: v.undersized === true, ...(v.blocks ? { blocks: v.blocks } : {}) };
 }
 
 export function classify(obs: Observation, compare: ComparePrints): ClassifiedUser {
@@ -80,15 +104,17 @@ export function classify(obs: Observation, compare: ComparePrints): ClassifiedUs
     displayName: obs.user.displayName ?? null,
     cloudId: cloudUser?.id ?? null,
     matchedBy: obs.match.kind === 'matched' ? obs.match.by : null,
-    ...verdict(obs, compare),
+    ...verdictFields(verdict(obs, compare)),
     route: obs.route.route,
     routeWhy: obs.route.why,
     sourceOrigin: obs.source.origin ?? null,
     sourceSha256: obs.source.print?.sha256 ?? null,
     sourcePhash: obs.source.print?.phash ?? null,
+    sourcePrint: obs.source.print ?? null,
     cloudEtag: obs.cloud?.meta?.etag ?? null,
     cloudPhash: obs.cloud?.print?.phash ?? null,
     ...(obs.cloud?.unreadable !== undefined && obs.source.print ? { cloudUnreadable: true as const } : {}),
+    cloudPrint: obs.cloud?.print ?? null,
   };
 }
 

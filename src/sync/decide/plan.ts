@@ -43,6 +43,25 @@ export interface Decision {
    * skipped and listed for attention, not written.
    */
   conflict?: boolean;
+  /**
+   * After our full-size push the cloud went back to a small copy of the same picture (directory sync flowed AD's
+   * thumbnailPhoto over it): reported with advice and not pushed again until the source changes or --reload.
+   */
+  overwrittenBySync?: boolean;
+}
+
+/** What to do about a push that directory sync keeps replacing with AD's thumbnail. */
+export const DIRECTORY_SYNC_ADVICE =
+  "put the full photo into AD's thumbnailPhoto too (a JPEG within 100 KB), or stop the thumbnail flow (Entra Connect's " +
+  'thumbnailPhoto attribute flow, or an on-prem Set-UserPhoto that writes a 64×64 copy into AD); pushed again when ' +
+  'the source photo changes or with --reload';
+
+/**
+ * The loop rule: we pushed the full-size photo, and since then the cloud photo changed (its etag moved) into a smaller
+ * copy of the same picture. Pushing again would only be undone by the next directory sync cycle.
+ */
+function overwrittenBySync(u: ClassifiedUser, s: UserMemory | undefined): boolean {
+  return u.undersized === true && s?.pushedSha256 !== undefined && cloudChangedSincePush(u, s);
 }
 
 function cloudChangedSincePush(u: ClassifiedUser, s: UserMemory | undefined): boolean {
@@ -108,6 +127,10 @@ export function decide(u: ClassifiedUser, s: UserMemory | undefined, opts: PlanO
       if (opts.reload) return writable(set(u, s, 'reload requested', retry));
       // A cloud photo that does not decode is nobody's choice to keep: replace it whatever the policy.
       if (u.cloudUnreadable) return writable(set(u, s, u.reason, retry));
+      if (overwrittenBySync(u, s)) {
+        const why = `overwritten by directory sync: ${u.reason} again since our full-size push (etag ${s?.cloudEtagAfterPush} → ${u.cloudEtag})`;
+        return { ...skip(u, `${why}; ${DIRECTORY_SYNC_ADVICE}`), overwrittenBySync: true };
+      }
       if (cloudChangedSincePush(u, s)) {
         const why = `cloud photo changed since our push (etag ${s?.cloudEtagAfterPush} → ${u.cloudEtag})`;
         if (opts.cloudChangedPolicy === 'overwrite') return writable(set(u, s, `${why}; policy overwrite`, retry));

@@ -1,0 +1,81 @@
+/**
+ * The colour stage of the comparator: two OKLab grids of the same centre square, compared cell by cell. Pure.
+ *
+ * - `localL`, `localC`: the worst window of 2×2 cells (1/64 of the picture, sliding by one cell) by mean lightness
+ *   and mean colour (a, b) distance, so a badge or sunglasses covering a few percent of the picture is not
+ *   averaged away by the rest.
+ * - `tone`: the largest mean signed OKLab shift over the dark, middle and bright thirds of the cells: a colour grade
+ *   moves every cell of a third the same way, while re-encoding noise cancels out.
+ * - `chroma`: the relative change of the mean chroma (colourfulness): greyscale conversion, desaturation.
+ */
+import { COLOUR_GRID, type ColourGrid } from './colour-grid.js';
+
+/** Side of the explanation grid: blocks of 2×2 cells. */
+export const BLOCK_GRID = COLOUR_GRID / 2;
+const N = COLOUR_GRID;
+
+export interface ColourDistances {
+  localL: number;
+  localC: number;
+  tone: number;
+  chroma: number;
+  /** Where the worst window (by OKLab distance) is: its top-left corner as fractions of the side (0…1). */
+  worst: { x: number; y: number; size: number };
+  /** BLOCK_GRID×BLOCK_GRID mean OKLab distances of non-overlapping 2×2-cell blocks, row-major. */
+  blocks: number[];
+}
+
+function check(a: ColourGrid, b: ColourGrid): void {
+  if (a.length !== b.length || a.length !== N * N * 3) throw new RangeError('colour grids of different sizes');
+}
+
+const sum4 = (d: Float64Array, x: number, y: number): number =>
+  (d[y * N + x] as number) + (d[y * N + x + 1] as number) + (d[(y + 1) * N + x] as number) + (d[(y + 1) * N + x + 1] as number);
+
+/** Mean signed shift (L, a, b) of each lightness third of `a`'s cells; the largest, as an OKLab length. */
+function toneShift(a: ColourGrid, b: ColourGrid): number {
+  const order = Array.from({ length: N * N }, (_, i) => i).sort((i, j) => (a[i * 3] as number) - (a[j * 3] as number));
+  let worst = 0;
+  for (let t = 0; t < 3; t++) {
+    const part = order.slice(Math.round((t * N * N) / 3), Math.round(((t + 1) * N * N) / 3));
+    const s = [0, 0, 0];
+    for (const i of part) for (let c = 0; c < 3; c++) s[c] = (s[c] as number) + (b[i * 3 + c] as number) - (a[i * 3 + c] as number);
+    worst = Math.max(worst, Math.hypot(...s.map((v) => v / part.length)));
+  }
+  return worst;
+}
+
+function meanChroma(g: ColourGrid): number {
+  let c = 0;
+  for (let i = 0; i < N * N; i++) c += Math.hypot(g[i * 3 + 1] as number, g[i * 3 + 2] as number);
+  return c / (N * N);
+}
+
+/** Chroma below this (mean OKLab a-b length) is a greyscale picture: its colourfulness cannot halve meaningfully. */
+const GREY_CHROMA = 0.08;
+
+/** How far apart two colour grids are, by each measure, with the per-block map for explanations. */
+export function colourDistances(a: ColourGrid, b: ColourGrid): ColourDistances {
+  check(a, b);
+  const [dL, dC, dE] = [new Float64Array(N * N), new Float64Array(N * N), new Float64Array(N * N)];
+  for (let i = 0; i < N * N; i++) {
+    const l = (a[i * 3] as number) - (b[i * 3] as number);
+    const c = Math.hypot((a[i * 3 + 1] as number) - (b[i * 3 + 1] as number), (a[i * 3 + 2] as number) - (b[i * 3 + 2] as number));
+    [dL[i], dC[i], dE[i]] = [Math.abs(l), c, Math.hypot(l, c)];
+  }
+  let [localL, localC, worstE] = [0, 0, -1];
+  let worst = { x: 0, y: 0, size: 2 / N };
+  for (let y = 0; y < N - 1; y++) {
+    for (let x = 0; x < N - 1; x++) {
+      localL = Math.max(localL, sum4(dL, x, y) / 4);
+      localC = Math.max(localC, sum4(dC, x, y) / 4);
+      const e = sum4(dE, x, y) / 4;
+      if (e > worstE) [worstE, worst] = [e, { x: x / N, y: y / N, size: 2 / N }];
+    }
+  }
+  const blocks: number[] = [];
+  for (let y = 0; y < BLOCK_GRID; y++) for (let x = 0; x < BLOCK_GRID; x++) blocks.push(sum4(dE, x * 2, y * 2) / 4);
+  const [ca, cb] = [meanChroma(a), meanChroma(b)];
+  const chroma = Math.abs(ca - cb) / Math.max(ca, cb, GREY_CHROMA);
+  return { localL, localC, tone: toneShift(a, b), chroma, worst, blocks };
+}

@@ -1,0 +1,147 @@
+/**
+ * The comparator and the resolution/loop rules end to end (issue 12): `hps reconcile` against Samba AD and the Graph
+ * emulator. A cloud photo with a badge added, one with its background swapped and a 96 px copy of a full-size source
+ * are drifted and fixed; the cloud's own re-encode (served at every size 48…648) stays in sync; a full-size push that
+ * directory sync replaces with a small copy is reported, not pushed again until the source changes; and a state file
+ * in the older form causes no writes on a no-change run.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import sharp from 'sharp';
+import { availableSizes, resizeTo } from '../../mocks/graph-emulator/image.js';
+import { backgroundSwap, badge, rng } from '../../mocks/fixtures/photos/corpus/edits.js';
+import { sourceBytes, type CorpusSource } from '../../mocks/fixtures/photos/corpus/sources.js';
+import type { SambaDc } from '../../mocks/samba-ad/samba.js';
+import { modifyUserPhoto } from '../../mocks/samba-ad/seed.js';
+import { comparePrints, fingerprint, normaliseForUpload } from '../../src/photo/index.js';
+import { runHps, type CliRun } from '../support/cli.js';
+import { buildHybridWorld, type HybridWorld } from '../support/hybrid-world.js';
+import { parseJson, type RunJson } from '../support/json.js';
+import { sambaOrSkip } from '../support/world.js';
+
+/** A directory photo: the source's centre square at `side` px, small enough for AD's 100 KB thumbnailPhoto. */
+async function adPhoto(name: CorpusSource, side = 560): Promise<Buffer> {
+  const square = (await normaliseForUpload(sourceBytes(name))).jpeg;
+  return sharp(square).resize(side, side).jpeg({ quality: 75 }).toBuffer();
+}
+
+const total = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
+
+describe('drift accuracy end to end: edits found, re-encodes kept, resolution and directory-sync loops (e2e)', function () {
+  this.timeout(240_000);
+  let dc: SambaDc;
+  let world: HybridWorld;
+  const photos = new Map<string, Buffer>();
+  const reconcile = (...args: string[]): Promise<CliRun> => runHps(['reconcile', '--output', 'json', '--config', world.configPath, ...args], { env: world.env });
+  const action = (s: RunJson, sam: string): RunJson['actions'][number] | undefined => s.actions.find((a) => a.upn === world.upn(sam));
+
+  before(async function () {
+    dc = await sambaOrSkip(this);
+    const src = {
+      badge: await adPhoto('grace-hopper.jpg'),
+      background: await adPhoto('astronaut-eileen-collins.jpg'),
+      small: await adPhoto('coffee.jpg'),
+      loop: await adPhoto('chelsea-cat.jpg'),
+      keep1: await adPhoto('raccoon.jpg'),
+      keep2: await adPhoto('cameraman.jpg'),
+      thumb: await adPhoto('rocket.jpg', 96),
+    };
+    for (const [k, v] of Object.entries(src)) photos.set(k, v);
+    world = await buildHybridWorld(dc, 'T-drift-accuracy-e2e/Staff', [
+      { sam: 'dBadge', thumbnailPhoto: src.badge, cloud: { photo: await badge(src.badge, rng(7)) } },
+      { sam: 'dBackground', thumbnailPhoto: src.background, cloud: { photo: await backgroundSwap(src.background, sourceBytes('coins.jpg'), rng(8)) } },
+      { sam: 'dSmall', thumbnailPhoto: src.small, cloud: { photo: await sharp(src.small).resize(96, 96).jpeg({ quality: 80 }).toBuffer() } },
+      { sam: 'dLoop', thumbnailPhoto: src.loop, cloud: {} },
+      { sam: 'dKeep1', thumbnailPhoto: src.keep1, cloud: { photo: (await normaliseForUpload(src.keep1)).jpeg } },
+      { sam: 'dKeep2', thumbnailPhoto: src.keep2, cloud: { photo: (await normaliseForUpload(src.keep2)).jpeg } },
+      { sam: 'dThumb', thumbnailPhoto: src.thumb, cloud: { photo: src.thumb } },
+    ]);
+  });
+  after(async () => {
+    await world?.close();
+  });
+
+  it('finds the badge, the new background and the 96 px copy, fixes them, and leaves the re-encoded copies alone', async () => {
+    const r = await reconcile();
+    assert.equal(r.code, 0, r.stderr);
+    const s = parseJson<RunJson>(r);
+    const sets = s.actions.filter((a) => a.action === 'set').map((a) => (a.upn ?? '').split('@')[0]).sort();
+    assert.deepEqual(sets, ['dBackground', 'dBadge', 'dLoop', 'dSmall'], 'only the edited, undersized and missing photos are written');
+    assert.match(action(s, 'dSmall')?.reason ?? '', /same picture as thumbnailPhoto, but the cloud holds 96×96, the source gives 560×560/);
+    assert.match(action(s, 'dBadge')?.reason ?? '', /cloud photo differs from thumbnailPhoto: /);
+    assert.ok(s.actions.every((a) => a.result === 'ok'), JSON.stringify(s.actions));
+    const writes = world.emu.control.writeCounts();
+    for (const sam of ['dKeep1', 'dKeep2', 'dThumb']) assert.ok(!writes[world.upn(sam)], `${sam} (cloud re-encode, or 96 px source and cloud) not written`);
+    // Fixed: the cloud now holds the full-size source picture.
+    for (const sam of ['dBadge', 'dBackground', 'dSmall']) {
+      const stored = world.emu.control.getStoredPhoto(world.upn(sam));
+      assert.ok(stored);
+      assert.equal((await sharp(stored).metadata()).width, 560, sam);
+    }
+    const again = parseJson<RunJson>(await reconcile());
+    assert.equal(again.summary.set, 0, 'a rerun finds everything in sync');
+  });
+
+  it('the cloud re-encode of an unedited source is the same picture at every size Graph serves, 48…648', async () => {
+    for (const sam of ['dKeep1', 'dKeep2']) {
+      const stored = world.emu.control.getStoredPhoto(world.upn(sam));
+      assert.ok(stored);
+      const meta = await sharp(stored).metadata();
+      const source = await fingerprint(photos.get(sam === 'dKeep1' ? 'keep1' : 'keep2') as Buffer);
+      const sizes = availableSizes(meta.width, meta.height);
+      assert.deepEqual(sizes, [48, 64, 96, 120, 240, 360, 432, 504]);
+      for (const size of sizes) {
+        const copy = await resizeTo({ jpeg: stored, width: meta.width, height: meta.height }, size);
+        const cmp = comparePrints(source, await fingerprint(copy.jpeg));
+        assert.ok(cmp.same, `${sam} at ${size} px: ${cmp.why} ${JSON.stringify(cmp.ratios)}`);
+      }
+    }
+  });
+
+  it('a full-size push replaced by a small copy is "overwritten by directory sync": reported, counted, not pushed again', async () => {
+    const upn = world.upn('dLoop');
+    const loop = photos.get('loop') as Buffer;
+    // Entra Connect flows AD's thumbnailPhoto over our push: a 96 px copy of the same picture, a new etag.
+    await world.emu.control.setCloudPhoto(upn, await sharp(loop).resize(96, 96).jpeg({ quality: 80 }).toBuffer());
+    const before = total(world.emu.control.writeCounts());
+    for (let run = 0; run < 2; run++) {
+      const r = await reconcile('--full');
+      assert.equal(r.code, 0, r.stderr);
+      const s = parseJson<RunJson>(r);
+      assert.equal(s.summary.overwrittenBySync, 1, `run ${run}`);
+      assert.equal(s.summary.set, 0);
+      const item = s.attention.find((a) => a.upn === upn);
+      assert.equal(item?.kind, 'overwritten-by-directory-sync');
+      assert.match(item?.reason ?? '', /overwritten by directory sync: .*96×96.*; put the full photo into AD's thumbnailPhoto too/);
+      assert.match(r.stderr, /overwritten by directory sync/);
+    }
+    assert.equal(total(world.emu.control.writeCounts()), before, 'not pushed again');
+    // The source changes: pushed again.
+    const seeded = world.seeded.get('dLoop');
+    const fresh = await adPhoto('ihc-tissue.jpg');
+    await modifyUserPhoto(dc, seeded?.dn as string, 'thumbnailPhoto', fresh);
+    const r = parseJson<RunJson>(await reconcile());
+    assert.deepEqual(r.actions.map((a) => [a.upn, a.action, a.result]), [[upn, 'set', 'ok']]);
+    assert.equal(r.summary.overwrittenBySync, 0);
+  });
+
+  it('a state file whose cloud fingerprints are in the older (hash-only) form: no writes and no downloads on a no-change run', async () => {
+    const db = new Database(join(world.dir, 'state.db'));
+    const rows = db.prepare(`select object_guid, cloud_phash from users where cloud_phash like 'v2;%'`).all() as { object_guid: string; cloud_phash: string }[];
+    assert.ok(rows.length >= 6, `${rows.length} stored prints in the new form`);
+    // What the hash-only version stored: the 64-hex hash alone.
+    const old = db.prepare('update users set cloud_phash = ? where object_guid = ?');
+    for (const row of rows) old.run(row.cloud_phash.split(';')[1], row.object_guid);
+    db.close();
+    world.emu.control.clearLog();
+    const before = total(world.emu.control.writeCounts());
+    const r = await reconcile('--full');
+    assert.equal(r.code, 0, r.stderr);
+    const s = parseJson<RunJson>(r);
+    assert.equal(s.summary.set, 0, JSON.stringify(s.actions));
+    assert.equal(total(world.emu.control.writeCounts()), before);
+    const downloads = world.emu.control.requestLog().filter((e) => e.method === 'GET' && /\/photo\/\$value$/.test(e.path));
+    assert.deepEqual(downloads, [], 'older prints are used as they are, not re-downloaded');
+  });
+});
