@@ -23,8 +23,8 @@ export function displayName(u: Pick<ClassifiedUser, 'displayName' | 'upn' | 'sAM
 }
 
 export function rowOf(u: ClassifiedUser, thumbs: UserVisual | undefined): HtmlRow {
-  // Where the pictures differ, when the comparator explained it (the field arrives with issue 12's comparator).
-  const diff = thumbs?.diff ?? diffFromBlocks((u as ClassifiedUser & { blocks?: readonly number[] }).blocks);
+  // Where the pictures differ, when the comparator explained it (the drifted user's block distances).
+  const diff = thumbs?.diff ?? diffFromBlocks(u.blocks);
   const visual = diff ? { ...thumbs, diff } : thumbs;
   return {
     key: u.objectGuid,
