@@ -79,6 +79,8 @@ export interface RunSummary {
     cloudChanged: number;
     /** Users whose full-size push directory sync replaced with AD's thumbnail: not pushed again, see the advice. */
     overwrittenBySync: number;
+    /** In-sync users whose cloud photo was replaced by a copy of the same picture since our push (nothing to do). */
+    replacedBySamePicture: number;
     written: number;
     failed: number;
   };
@@ -132,6 +134,7 @@ export function runSummary(
       users: s.users, matched: s.matched, set: s.set, overwrite: s.overwrite, delete: s.delete, skip: s.skip, blocked: s.blocked,
       errors: r.errors, cloudChanged: attention.filter((a) => a.kind === 'cloud-changed').length,
       overwrittenBySync: attention.filter((a) => a.kind === 'overwritten-by-directory-sync').length,
+      replacedBySamePicture: r.plan.decisions.filter((d) => d.replacedBySamePicture === true).length,
       written: r.applied?.ok ?? 0, failed: r.applied?.failed ?? 0,
     },
     actions,

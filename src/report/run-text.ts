@@ -34,7 +34,8 @@ export function renderRunText(s: RunSummary): string {
   const x = s.summary;
   const changed =
     (x.cloudChanged > 0 ? `, ${x.cloudChanged} changed in the cloud by someone else (left as they are)` : '') +
-    (x.overwrittenBySync > 0 ? `, ${x.overwrittenBySync} overwritten by directory sync (not pushed again)` : '');
+    (x.overwrittenBySync > 0 ? `, ${x.overwrittenBySync} overwritten by directory sync (not pushed again)` : '') +
+    (x.replacedBySamePicture > 0 ? `, ${x.replacedBySamePicture} replaced in the cloud by a copy of the same picture (in sync)` : '');
   lines.push(
     `${x.set} to set (${x.overwrite} replacing a cloud photo), ${x.delete} to delete, ${x.blocked} blocked, ${x.errors} unreadable${changed}; ` +
       (s.dryRun || s.refused ? 'nothing written.' : `${x.written} written, ${x.failed} failed.`),

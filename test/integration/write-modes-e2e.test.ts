@@ -87,7 +87,7 @@ describe('reconcile write modes (Samba AD + Graph emulator)', function () {
     assert.equal(cloudWrites(), before);
   });
 
-  it('both: a simulated Entra Connect cycle (AD thumbnail copied to the cloud) is not fought', async () => {
+  it('both: a simulated Entra Connect cycle (AD thumbnail copied to the cloud) is reported, not fought', async () => {
     for (const sam of SAMS) await world.emu.control.setCloudPhoto(world.upn(sam), (await thumbnailOf(sam)) as Buffer);
     const before = cloudWrites();
     const adBefore = await Promise.all(SAMS.map(thumbnailOf));
@@ -96,6 +96,7 @@ describe('reconcile write modes (Samba AD + Graph emulator)', function () {
     const out = json(r);
     assert.equal((out['summary'] as { users: number }).users, 3, 'every user was compared with its cloud photo');
     assert.equal((out['summary'] as { set: number }).set, 0, `no push back: ${JSON.stringify(out['actions'])}`);
+    assert.equal((out['summary'] as { replacedBySamePicture: number }).replacedBySamePicture, 3, 'the Connect cycle is reported');
     assert.equal(cloudWrites(), before);
     assert.equal(out.activeDirectory.summary.set, 0);
     const adAfter = await Promise.all(SAMS.map(thumbnailOf));

@@ -54,6 +54,16 @@ describe('reconcile/plan decide', () => {
     assert.equal(decide(user({ status: 'drifted' }), pushed, OPTS).conflict, true);
   });
 
+  it('an in-sync cloud photo replaced since our push by a copy of the same picture is reported, not written', () => {
+    const pushed = state({ sourceSha256: 'src-2', pushedSha256: 'up-1', cloudEtagAfterPush: 'etag-old' });
+    const d = decide(user({}), pushed, OPTS);
+    assert.deepEqual([d.action, d.status, d.replacedBySamePicture], ['skip', 'in-sync', true]);
+    assert.match(d.reason, /^same picture; the cloud photo was replaced since our push \(etag etag-old → etag-now\) by a copy of the same picture/);
+    assert.equal(decide(user({}), { ...pushed, cloudEtagAfterPush: 'etag-now' }, OPTS).replacedBySamePicture, undefined, 'unchanged etag');
+    assert.equal(decide(user({}), { ...pushed, sourceSha256: 'src-1' }, OPTS).replacedBySamePicture, undefined, 'our side moved');
+    assert.equal(decide(user({}), undefined, OPTS).replacedBySamePicture, undefined, 'never pushed');
+  });
+
   it('applies the cloud-changed policy when only the cloud moved', () => {
     const s = state({ sourceSha256: 'src-2', cloudEtagAfterPush: 'etag-old' });
     const drifted = user({ status: 'drifted' });

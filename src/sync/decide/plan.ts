@@ -48,6 +48,11 @@ export interface Decision {
    * thumbnailPhoto over it): reported with advice and not pushed again until the source changes or --reload.
    */
   overwrittenBySync?: boolean;
+  /**
+   * In sync, but since our push the cloud photo was replaced by a copy of the same picture at no smaller size
+   * (directory sync flowing AD's thumbnailPhoto in write mode "both", or a re-upload): reported, nothing to do.
+   */
+  replacedBySamePicture?: boolean;
 }
 
 /** What to do about a push that directory sync keeps replacing with AD's thumbnail. */
@@ -122,6 +127,10 @@ export function decide(u: ClassifiedUser, s: UserMemory | undefined, opts: PlanO
       return writable(set(u, s, retry ? `retrying after: ${s?.lastError ?? 'an earlier failure'}` : 'cloud has no photo', retry));
     case 'in-sync':
       if (opts.reload && u.sourceSha256) return writable(set(u, s, 'reload requested', retry));
+      if (cloudChangedSincePush(u, s)) {
+        const why = `the cloud photo was replaced since our push (etag ${s?.cloudEtagAfterPush} → ${u.cloudEtag}) by a copy of the same picture, as directory sync does with AD's thumbnailPhoto: nothing to do`;
+        return { ...skip(u, `${u.reason}; ${why}`), replacedBySamePicture: true };
+      }
       return skip(u, u.reason);
     case 'drifted': {
       if (opts.reload) return writable(set(u, s, 'reload requested', retry));
