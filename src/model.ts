@@ -149,3 +149,18 @@ export interface AdWriteResult {
   advice?: string;
   retryable?: boolean;
 }
+
+/** The entries of a list sorted by `key` whose key starts with `prefix` (binary search); file-name pattern matching. */
+export function withKeyPrefix<T extends { key: string }>(sorted: readonly T[], prefix: string): T[] {
+  if (prefix === '') return [...sorted];
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as T).key < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: T[] = [];
+  for (let i = lo; i < sorted.length && (sorted[i] as T).key.startsWith(prefix); i += 1) out.push(sorted[i] as T);
+  return out;
+}

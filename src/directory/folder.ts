@@ -20,7 +20,7 @@
 import { readdir as fsReaddir } from 'node:fs/promises';
 import path from 'node:path';
 import { readBounded } from '../files/bounded-read.js';
-import type { OnPremUser, SourcePhoto } from '../model.js';
+import { withKeyPrefix, type OnPremUser, type SourcePhoto } from '../model.js';
 import { DirectoryConfigError, DirectoryConnectError, DirectoryError } from './errors.js';
 import type { DirectorySource, UsersOptions } from './source.js';
 
@@ -187,7 +187,7 @@ export class FolderPhotoSource {
     for (const p of this.patterns) {
       const m = forUser(p, user, this.extAlt);
       if (!m) continue;
-      const hits = candidates(files, m.prefix).filter((f) => m.re.test(f.key));
+      const hits = withKeyPrefix(files, m.prefix).filter((f) => m.re.test(f.key));
       if (hits.length === 0) continue;
       hits.sort(
         (a, b) =>
@@ -226,20 +226,6 @@ export class FolderReadError extends DirectoryError {
   }
 }
 
-/** Files whose key starts with `prefix` (binary search in the sorted index). */
-function candidates(files: IndexedFile[], prefix: string): IndexedFile[] {
-  if (prefix === '') return files;
-  let lo = 0;
-  let hi = files.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((files[mid] as IndexedFile).key < prefix) lo = mid + 1;
-    else hi = mid;
-  }
-  const out: IndexedFile[] = [];
-  for (let i = lo; i < files.length && (files[i] as IndexedFile).key.startsWith(prefix); i += 1) out.push(files[i] as IndexedFile);
-  return out;
-}
 
 /**
  * Overlays HR photos on a directory source's users: where the folder has a file for a user, it replaces the

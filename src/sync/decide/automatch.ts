@@ -6,7 +6,7 @@
  * several files (jsmith.jpg and John.Smith.png) are listed as ambiguous and nothing is written for them: a person
  * decides (rename a file, or narrow the patterns).
  */
-import type { OnPremUser } from '../../model.js';
+import { withKeyPrefix, type OnPremUser } from '../../model.js';
 import { fold, isImageFile, matcherFor, type NamePattern } from './ad-pattern.js';
 
 export interface MatchedFile {
@@ -28,26 +28,6 @@ export interface Automatch {
   ignoredFiles: string[];
 }
 
-interface Indexed {
-  name: string;
-  key: string;
-}
-
-/** Files whose key starts with `prefix`, by binary search in the sorted index. */
-function withPrefix(files: Indexed[], prefix: string): Indexed[] {
-  if (prefix === '') return files;
-  let lo = 0;
-  let hi = files.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((files[mid] as Indexed).key < prefix) lo = mid + 1;
-    else hi = mid;
-  }
-  const out: Indexed[] = [];
-  for (let i = lo; i < files.length && (files[i] as Indexed).key.startsWith(prefix); i += 1) out.push(files[i] as Indexed);
-  return out;
-}
-
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function automatch(fileNames: readonly string[], users: readonly OnPremUser[], patterns: readonly NamePattern[]): Automatch {
@@ -59,7 +39,7 @@ export function automatch(fileNames: readonly string[], users: readonly OnPremUs
     for (const p of patterns) {
       const m = matcherFor(p, user);
       if (!m) continue;
-      for (const f of withPrefix(index, m.prefix)) {
+      for (const f of withKeyPrefix(index, m.prefix)) {
         if (!m.re.test(f.key)) continue;
         const mine = filesOf.get(user) ?? new Map<string, string[]>();
         filesOf.set(user, mine);

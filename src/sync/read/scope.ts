@@ -5,24 +5,15 @@
 import { HpsError, type ErrorKind } from '../../errors.js';
 import type { GraphReader } from '../../cloud/graph-reader.js';
 import type { DirectorySource, UserSelector } from '../../directory/source.js';
-import type { CloudUser, MatchKey, OnPremUser, PhotoPrint } from '../../model.js';
+import type { CloudUser, OnPremUser } from '../../model.js';
 import { buildCloudIndex } from '../decide/match.js';
-import type { RoutingConfig } from '../decide/route.js';
-import { observe, type Observed } from './observe.js';
+import { observe, type ObserveDeps, type Observed } from './observe.js';
 
 /** What the read stage needs: the cloud reader, the fingerprinting and the match and routing rules. */
-export interface ReadDeps {
-  reader: GraphReader;
-  fingerprint: (bytes: Buffer) => Promise<PhotoPrint>;
-  matchOrder: readonly MatchKey[];
-  routing: RoutingConfig;
-  /** A fingerprint remembered for a user's cloud photo at this etag (so it is not downloaded again). */
-  knownCloudPrint?: (objectGuid: string, etag: string) => PhotoPrint | undefined;
-  /** A fingerprint remembered for a user's source photo with this SHA-256 (so it is not decoded again). */
-  knownSourcePrint?: (objectGuid: string, sha256: string) => PhotoPrint | undefined;
-  /** Hand downloaded cloud photo bytes on with each observation (for report thumbnails). */
-  keepCloudBytes?: boolean;
-}
+export type ReadDeps = { reader: GraphReader } & Pick<
+  ObserveDeps,
+  'fingerprint' | 'matchOrder' | 'routing' | 'knownCloudPrint' | 'knownSourcePrint' | 'keepCloudBytes'
+>;
 
 /** Which users to look at, and the cloud users to match them against. */
 export interface ReadScope {
@@ -77,15 +68,6 @@ export async function directoryScope(users: AsyncIterable<OnPremUser>, reader: G
  * order users complete; `seq` gives directory order back.
  */
 export function observeScope(deps: ReadDeps, scope: ReadScope): AsyncGenerator<Observed> {
-  return observe({
-    users: scope.users,
-    cloudIndex: buildCloudIndex(scope.cloudUsers),
-    cloud: deps.reader,
-    fingerprint: deps.fingerprint,
-    matchOrder: deps.matchOrder,
-    routing: deps.routing,
-    ...(deps.knownCloudPrint ? { knownCloudPrint: deps.knownCloudPrint } : {}),
-    ...(deps.knownSourcePrint ? { knownSourcePrint: deps.knownSourcePrint } : {}),
-    ...(deps.keepCloudBytes ? { keepCloudBytes: true } : {}),
-  });
+  const { reader, ...rules } = deps;
+  return observe({ ...rules, users: scope.users, cloudIndex: buildCloudIndex(scope.cloudUsers), cloud: reader });
 }
