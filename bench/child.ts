@@ -1,11 +1,12 @@
 /**
- * Runs the CLI the way a user would (`node --import tsx src/cli/main.ts <args>`) in a child process, with the
- * memory probe preloaded, a bounded run time, and stdout/stderr collected.
+ * Runs the CLI the way a user would (`node dist/src/cli/main.js <args>`, what `npx hps` starts) in a child process,
+ * with the memory probe preloaded, a bounded run time, and stdout/stderr collected. See compiled.ts.
  */
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { childScript } from './compiled.js';
 import type { ProbeResult } from './probe.js';
 
 export interface CliRun {
@@ -33,7 +34,7 @@ export interface CliRunOptions {
   timeoutMs: number;
   /** Extra node options, e.g. ['--cpu-prof', '--cpu-prof-dir=…']. */
   nodeOptions?: readonly string[];
-  /** The script to run, relative to the repo; default the CLI (src/cli/main.ts). */
+  /** The JavaScript to run, relative to the repo; default the compiled CLI (dist/src/cli/main.js). */
   script?: string;
 }
 
@@ -45,8 +46,9 @@ export class BenchChildError extends Error {
 }
 
 export async function runCli(opts: CliRunOptions): Promise<CliRun> {
-  const probeUrl = pathToFileURL(join(opts.repoRoot, 'bench', 'probe.ts')).href;
-  const argv = [...(opts.nodeOptions ?? []), '--import', 'tsx', '--import', probeUrl, join(opts.repoRoot, opts.script ?? join('src', 'cli', 'main.ts')), ...opts.args];
+  const probeUrl = pathToFileURL(join(opts.repoRoot, childScript(opts.repoRoot, 'probe'))).href;
+  const script = opts.script ?? join('dist', 'src', 'cli', 'main.js');
+  const argv = [...(opts.nodeOptions ?? []), '--import', probeUrl, join(opts.repoRoot, script), ...opts.args];
   await rm(opts.probeFile, { force: true });
   const startedAt = performance.now();
   const startedAtEpoch = Date.now();

@@ -9,7 +9,7 @@
 import type { Goal, ScenarioResult } from './result.js';
 
 export const GOAL_USERS = 10_000;
-/** Allowance for start-up (node, tsx, imports, sign-in) in every time goal. */
+/** Allowance for start-up (node, imports, sign-in) in every time goal. */
 export const STARTUP_ALLOWANCE_MS = 5_000;
 
 /** Wall-clock budgets at 10,000 users and zero latency (start-up allowance included). */

@@ -1,5 +1,5 @@
 /**
- * Preloaded into each benchmarked CLI process (`node --import tsx --import bench/probe.ts src/cli/main.ts …`):
+ * Preloaded into each benchmarked CLI process (`node --import <probe.mjs> dist/src/cli/main.js …`, transpiled by compiled.ts):
  * samples process.memoryUsage() every 100 ms and, when the process exits, writes the peaks, the kernel's
  * high-water RSS and CPU time as JSON to the file named by HPS_BENCH_PROBE. Does nothing without that variable.
  */

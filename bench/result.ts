@@ -36,7 +36,7 @@ export interface ScenarioResult {
   command: string;
   exitCode: number | null;
   wallMs: number;
-  /** From spawn to the first request the emulator saw (node + tsx + imports + config + MSAL). */
+  /** From spawn to the first request the emulator saw (node + imports + config + MSAL). */
   startupMs: number | null;
   usersPerSecond: number | null;
   /** Kernel high-water RSS of the CLI process, bytes. */
@@ -47,7 +47,7 @@ export interface ScenarioResult {
   /** CPU of the orchestrator, i.e. the in-process Graph emulator, ms. */
   emulatorCpuMs: number;
   /**
-   * CPU the rest of the machine used meanwhile (other processes, tsx's esbuild helper), ms; null off Linux.
+   * CPU the rest of the machine used meanwhile (other processes), ms; null off Linux.
    * Much of it means the numbers were taken on a busy machine.
    */
   otherCpuMs: number | null;

@@ -17,6 +17,7 @@ import { loadPhotoPool } from './photo-pool.js';
 import { renderText } from './render.js';
 import type { BenchResult, ScenarioResult, TenantFacts } from './result.js';
 import { speedFacts } from './floor.js';
+import { ensureBuilt } from './compiled.js';
 import { firstReconcileScenario, reportScenario, rerunScenario, startupScenario, type ScenarioContext } from './scenarios.js';
 import { serialScenario } from './serial.js';
 import { writeTenant, type Tenant } from './tenant.js';
@@ -62,6 +63,7 @@ async function bench(opts: BenchOptions, argv: readonly string[]): Promise<Bench
       repoRoot: REPO_ROOT, workDir, timeoutMs: 120_000 + 40 * opts.users, cpuProf: opts.cpuProf, log,
       ...(opts.maxOldSpaceMb ? { maxOldSpaceMb: opts.maxOldSpaceMb } : {}),
     };
+    ensureBuilt(REPO_ROOT, log);
     const scenarios: ScenarioResult[] = [];
     scenarios.push(done(await startupScenario(ctx)));
     const sessionOptions = { latencyMs: opts.latencyMs, changeThreshold: Math.max(2000, opts.users), maxInFlight: opts.maxInFlight };

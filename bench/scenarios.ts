@@ -40,7 +40,7 @@ function tail(text: string, lines = 15): string {
 function shown(ctx: ScenarioContext, args: readonly string[], env: Record<string, string>): string {
   const envText = Object.keys(env).map((k) => `${k}=…`).join(' ');
   const argText = args.map((a) => (a.startsWith(ctx.workDir) ? `$WORK/${relative(ctx.workDir, a)}` : a)).join(' ');
-  return `${envText ? `${envText} ` : ''}node --import tsx src/cli/main.ts ${argText}`;
+  return `${envText ? `${envText} ` : ''}node dist/src/cli/main.js ${argText}`;
 }
 
 async function runWatched(ctx: ScenarioContext, session: EmulatorSession | undefined, id: string, args: string[]): Promise<{ run: CliRun; watched: Watched; machineMs?: number }> {
@@ -113,7 +113,7 @@ function failedTail(r: ScenarioResult, run: CliRun): ScenarioResult {
   return r;
 }
 
-/** `--version`, twice: the first warms tsx's transform cache; the second is what we report. */
+/** `--version`, twice: the first warms the file cache; the second is what we report. */
 export async function startupScenario(ctx: ScenarioContext): Promise<ScenarioResult> {
   await runWatched(ctx, undefined, 'startup-warm', ['--version']);
   const ran = await runWatched(ctx, undefined, 'startup', ['--version']);

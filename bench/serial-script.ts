@@ -3,7 +3,7 @@
  * credentials), then for each user in turn: GET /users/{upn}/photo/$value, and PUT the on-prem photo where the plan
  * writes. One request at a time, one kept-alive connection, no batching, no state.
  *
- *   node --import tsx bench/serial-script.ts JOB.json   → one JSON line on stdout (SerialOutcome)
+ *   node <transpiled serial-script.mjs> JOB.json   → one JSON line on stdout (SerialOutcome)
  */
 import { readFile } from 'node:fs/promises';
 import { Agent, fetch } from 'undici';

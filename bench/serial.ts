@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { childScript } from './compiled.js';
 import { runCli } from './child.js';
 import type { EmulatorSession } from './emulator-session.js';
 import { upnOf } from './ldif.js';
@@ -60,7 +61,7 @@ export async function serialScenario(ctx: ScenarioContext, session: EmulatorSess
   const stop = session.watch();
   const run = await runCli({
     repoRoot: ctx.repoRoot,
-    script: join('bench', 'serial-script.ts'),
+    script: childScript(ctx.repoRoot, 'serial-script'),
     args: [jobPath],
     env: process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {},
     probeFile: join(ctx.workDir, 'probe-serial.json'),
@@ -78,7 +79,7 @@ export async function serialScenario(ctx: ScenarioContext, session: EmulatorSess
     id: 'serial-baseline',
     title: `serial script: GET each photo, PUT where the plan writes (${tenant.users.toLocaleString('en-US')} users)`,
     users: tenant.users,
-    command: 'node --import tsx bench/serial-script.ts $WORK/serial-job.json',
+    command: 'node bench/serial-script.ts (transpiled) $WORK/serial-job.json',
     exitCode: run.exitCode,
     wallMs: run.wallMs,
     startupMs: null,

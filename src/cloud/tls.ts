@@ -68,7 +68,9 @@ export async function createTransport(opts: TransportOptions = {}): Promise<Clou
   const pem = opts.caFile ? await readCaFile(opts.caFile, opts.readFile ?? ((f: string) => readBounded(f, { maxBytes: PEM_MAX_BYTES }))) : undefined;
   const answer = opts.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
   const agent = new Agent({
-    connect: { timeout: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, ...(pem ? { ca: [...tls.rootCertificates, pem] } : {}) },
+    // One secure context for every connection: `ca` here would parse Node's ~150 root certificates again for each
+    // TLS connection the pool opens (milliseconds of CPU each time).
+    connect: { timeout: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, ...(pem ? { secureContext: caContext(pem) } : {}) },
     headersTimeout: answer,
     bodyTimeout: answer,
     ...(opts.connectionsPerOrigin ? { connections: opts.connectionsPerOrigin } : {}),
@@ -76,13 +78,15 @@ export async function createTransport(opts: TransportOptions = {}): Promise<Clou
   return transportOverDispatcher(agent, baseFetch, { requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, ...(opts.deadline ? { deadline: opts.deadline } : {}) });
 }
 
+/** Node's roots plus `extraCaPem`, parsed once for all the connections of a pool. */
+function caContext(extraCaPem: string): tls.SecureContext {
+  return tls.createSecureContext({ ca: [...tls.rootCertificates, extraCaPem] });
+}
+
 /** An undici Agent trusting Node's roots plus `extraCaPem`. */
 export function createCaAgent(extraCaPem: string, connectionsPerOrigin?: number): Agent {
-  // One secure context for every connection: parsing Node's ~150 root certificates per TLS connection costs
-  // milliseconds of CPU each time a run opens one.
-  const secureContext = tls.createSecureContext({ ca: [...tls.rootCertificates, extraCaPem] });
   return new Agent({
-    connect: { secureContext },
+    connect: { secureContext: caContext(extraCaPem) },
     ...(connectionsPerOrigin ? { connections: connectionsPerOrigin } : {}),
   });
 }
