@@ -68,6 +68,9 @@ export function createGraphWriter(deps: GraphWriterDeps): PhotoWriter {
 
   return {
     route: 'graph',
+    // Every item is its own requests: one item a call, as many calls as the budget's ceiling (the budget bounds what
+    // is really in flight), so an item waiting out a Retry-After does not hold up the others.
+    schedule: { batchSize: 1, callsAtOnce: http.limiter.maxConcurrency },
     setPhotos: (items, onResult) => eachAsItFinishes(items, setOne, http.limiter.maxConcurrency, onResult),
     deletePhotos: (items, onResult) => eachAsItFinishes(items, deleteOne, http.limiter.maxConcurrency, onResult),
     async close() {

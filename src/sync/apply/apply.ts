@@ -9,13 +9,13 @@ import type { PhotoSpool } from './spool.js';
 import { stopsTheRun } from '../../errors.js';
 import type { Pushed, Recorder } from './record.js';
 import { unavailableWriter } from './unavailable.js';
-import type { PhotoWriter, WriteResult } from './writer.js';
+import { DEFAULT_WRITE_SCHEDULE, type PhotoWriter, type WriteResult } from './writer.js';
 
 export interface ApplyDeps {
   writers: Partial<Record<Route, PhotoWriter>>;
   spool: PhotoSpool;
   recorder: Recorder;
-  /** Items per writer call (the writer may split further). */
+  /** Items per writer call for writers without a schedule of their own (the writer may split further). */
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -82,10 +82,29 @@ function recordEach(
   };
 }
 
+/**
+ * Runs the calls, at most `n` at a time, each started as soon as a place is free. A call that throws (the run must
+ * stop) starts no more calls; the ones running are awaited, so nothing writes after this returns, then it rethrows.
+ */
+async function atMost(n: number, calls: ReadonlyArray<() => Promise<void>>): Promise<void> {
+  let next = 0;
+  let failure: { err: unknown } | undefined;
+  const lane = async (): Promise<void> => {
+    while (!failure && next < calls.length) {
+      try {
+        await (calls[next++] as () => Promise<void>)();
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, calls.length)) }, lane));
+  if (failure) throw failure.err;
+}
+
 export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps): Promise<ApplyOutcome> {
   const work = decisions.filter((d) => d.action !== 'skip');
   const applied: AppliedUser[] = [];
-  const size = deps.batchSize ?? 20;
   const done = (d: Decision, r: WriteResult, pushed?: Pushed): void => {
     deps.recorder.written(d, r, pushed);
     applied.push({ decision: d, result: r });
@@ -119,18 +138,21 @@ export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps)
         return fn(writer);
       }
     };
-    for (const batch of chunks(list.filter((d) => d.action === 'set'), size)) {
+    const { batchSize, callsAtOnce } = writer.schedule ?? { ...DEFAULT_WRITE_SCHEDULE, batchSize: deps.batchSize ?? DEFAULT_WRITE_SCHEDULE.batchSize };
+    const setCalls = chunks(list.filter((d) => d.action === 'set'), batchSize).map((batch) => async (): Promise<void> => {
       const photos = await Promise.all(batch.map((d) => deps.spool.get(d.user.objectGuid)));
       const items = batch.map((d, i) => ({ key: d.user.objectGuid, identity: identityFor(d), jpeg: (photos[i] as { jpeg: Buffer }).jpeg }));
       const pushed = (i: number): Pushed => (photos[i] as { print: Pushed }).print;
       const rec = recordEach(deps.recorder, batch, (d, r, i) => done(d, r, pushed(i)));
       rec.rest(await call((w) => w.setPhotos(items, rec.one)));
-    }
-    for (const batch of chunks(list.filter((d) => d.action === 'delete'), size)) {
+    });
+    const deleteCalls = chunks(list.filter((d) => d.action === 'delete'), batchSize).map((batch) => async (): Promise<void> => {
       const items = batch.map((d) => ({ key: d.user.objectGuid, identity: identityFor(d) }));
       const rec = recordEach(deps.recorder, batch, (d, r) => done(d, r));
       rec.rest(await call((w) => w.deletePhotos(items, rec.one)));
-    }
+    });
+    await atMost(callsAtOnce, setCalls);
+    await atMost(callsAtOnce, deleteCalls);
   }
   const ok = applied.filter((a) => a.result.ok).length;
   return { applied, ok, failed: applied.length - ok };

@@ -32,8 +32,22 @@ export interface WriteResult {
 }
 
 /** A way of writing photos to where users see them. Implemented by the Graph and Exchange writers. */
+/**
+ * How the apply stage feeds a writer: items per call, and calls at once. Default one call of 20 at a time (a
+ * PowerShell session runs one job at a time). A writer whose items are independent requests (Graph) takes one item a
+ * call and many calls at once, so one slow item (a 429 waiting out its Retry-After) holds up nobody else.
+ */
+export interface WriteSchedule {
+  batchSize: number;
+  callsAtOnce: number;
+}
+
+export const DEFAULT_WRITE_SCHEDULE: WriteSchedule = { batchSize: 20, callsAtOnce: 1 };
+
 export interface PhotoWriter {
   readonly route: Route;
+  /** Default {@link DEFAULT_WRITE_SCHEDULE}. */
+  readonly schedule?: WriteSchedule;
   /**
    * Writes the photos; resolves with one result per item. `onResult`, when given, hears each result as soon as the
    * writer knows it (before the whole call resolves), so the caller can record every write as its answer arrives.
