@@ -14,8 +14,33 @@ import { decodeStoredPrint } from '../photo/stored-print.js';
  * What the state remembers of a user. A user whose objectGUID could not be read (it is reported as `error`) has no
  * key, so nothing is remembered of it: it is planned from what this run saw and read again by the next full run.
  */
-function remembered(state: StateStore, objectGuid: string): UserState | undefined {
+function remembered(state: UserLookup, objectGuid: string): UserState | undefined {
   return objectGuid === '' ? undefined : state.getUser(objectGuid);
+}
+
+/** The state reads the read and decide stages make. */
+export type UserLookup = Pick<StateStore, 'getUser'>;
+
+/** Records looked up recently, kept for the read: more than a window of users (observe.ts DEFAULT_WINDOW). */
+const RECALL_KEPT = 1024;
+
+/**
+ * The state's user records as the read stage sees them: each read from SQLite once, though three lookups want it
+ * (source print, cloud print, the planner's memory). For one run's read only: nothing writes meanwhile (the recorder
+ * writes after the read), and the oldest records are dropped beyond RECALL_KEPT, so memory stays bounded.
+ */
+export function recallOnce(state: StateStore): Pick<StateStore, 'getUser' | 'allUsers'> {
+  const kept = new Map<string, UserState | undefined>();
+  return {
+    getUser(objectGuid) {
+      if (kept.has(objectGuid)) return kept.get(objectGuid);
+      const u = state.getUser(objectGuid);
+      if (kept.size >= RECALL_KEPT) kept.delete(kept.keys().next().value as string);
+      kept.set(objectGuid, u);
+      return u;
+    },
+    allUsers: () => state.allUsers(),
+  };
 }
 
 /** A state record as the planner's memory; a deferral is read from its field (or an old record's error prefix). */
@@ -36,7 +61,7 @@ export function userMemory(s: UserState | undefined): UserMemory | undefined {
  * once, at their first use after the read (so a dry run and the real run judge the same plan the same way), without
  * the pending users the read found gone from the directory (`vanished`, filled by the read): those claim nothing.
  */
-export function runMemory(state: StateStore, vanished: readonly string[] = []): RunMemory {
+export function runMemory(state: Pick<StateStore, 'getUser' | 'allUsers'>, vanished: readonly string[] = []): RunMemory {
   let taken: { claims: Map<string, RememberedClaim[]>; matched: number } | undefined;
   const take = (): NonNullable<typeof taken> => {
     if (taken) return taken;
@@ -73,7 +98,7 @@ export function readMemory(state: StateStore, directoryKey: string): ReadMemory 
 }
 
 /** The fingerprint remembered for a user's cloud photo at this etag, if any (so it is not downloaded again). */
-export function rememberedPrint(state: StateStore): (guid: string, etag: string) => PhotoPrint | undefined {
+export function rememberedPrint(state: UserLookup): (guid: string, etag: string) => PhotoPrint | undefined {
   return (guid, etag) => {
     const stored = cloudPhashFor(remembered(state, guid), etag);
     // A value from before the colour stage reads as a print without colour: compared on structure alone, as when
@@ -87,7 +112,7 @@ export function rememberedPrint(state: StateStore): (guid: string, etag: string)
  * The fingerprint remembered for a user's source photo when its SHA-256 is the one in state (the photo found in sync,
  * or pushed), so an unchanged photo is not decoded again. Width and height are not remembered (nothing decides on them).
  */
-export function rememberedSourcePrint(state: StateStore): (guid: string, sha256: string) => PhotoPrint | undefined {
+export function rememberedSourcePrint(state: UserLookup): (guid: string, sha256: string) => PhotoPrint | undefined {
   return (guid, sha256) => {
     const u = remembered(state, guid);
     if (u?.sourceSha256 !== sha256 || !u.sourcePhash) return undefined;

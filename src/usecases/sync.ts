@@ -24,7 +24,7 @@ import { settleClaims } from '../sync/decide/settle.js';
 import { buildPlan, type Plan } from '../sync/decide/thresholds.js';
 import { planRead, type ReadMode } from '../sync/read/read-plan.js';
 import { observeScope } from '../sync/read/scope.js';
-import { readMemory, rememberedPrint, rememberedSourcePrint, runMemory } from './memory.js';
+import { readMemory, recallOnce, rememberedPrint, rememberedSourcePrint, runMemory } from './memory.js';
 import type { ThumbnailCollector } from './thumbnails.js';
 import { comparator, routingFrom, thresholdsFrom } from './wiring.js';
 
@@ -93,7 +93,8 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncRe
     { directory: deps.directory, reader: deps.cloud.reader, memory: readMemory(deps.state, deps.directoryKey), fullEveryDays: cfg.reconcile.fullEveryDays, now, log },
     { full: opts.full, reload: opts.reload, ...(opts.user ? { user: opts.user } : {}), cloudWritesBlocked: !policy.allowsCloudWrites },
   );
-  const memory = runMemory(deps.state, read.vanished);
+  const recalled = recallOnce(deps.state); // read-phase lookups; the recorder writes only after the read
+  const memory = runMemory(recalled, read.vanished);
   const popts = planOptions(cfg, opts, policy);
   const recorder = createRecorder({ state: deps.state, ...(deps.audit ? { audit: deps.audit } : {}), runId: deps.runId });
   const spool = await createPhotoSpool();
@@ -105,8 +106,8 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncRe
     const preparer = uploadPreparer(decided, spool, prepareUpload);
     const { thumbnails } = deps;
     const readDeps = {
-      reader: deps.cloud.reader, fingerprint, matchOrder: cfg.matching.order, routing: routingFrom(cfg), knownSourcePrint: rememberedSourcePrint(deps.state),
-      ...(thumbnails ? { keepCloudBytes: true } : { knownCloudPrint: rememberedPrint(deps.state) }),
+      reader: deps.cloud.reader, fingerprint, matchOrder: cfg.matching.order, routing: routingFrom(cfg), knownSourcePrint: rememberedSourcePrint(recalled),
+      ...(thumbnails ? { keepCloudBytes: true } : { knownCloudPrint: rememberedPrint(recalled) }),
     };
     const compare = comparator(cfg);
     for await (const { observation, photo, cloudPhoto, seq } of observeScope(readDeps, read.scope)) {

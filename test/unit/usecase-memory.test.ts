@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { openMemoryStore } from '../../src/state/index.js';
-import { readMemory, rememberedPrint, rememberedSourcePrint, runMemory, userMemory } from '../../src/usecases/memory.js';
+import { readMemory, recallOnce, rememberedPrint, rememberedSourcePrint, runMemory, userMemory } from '../../src/usecases/memory.js';
 import { encodeStoredPrint } from '../../src/photo/stored-print.js';
 
 const G = (n: number): string => `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`;
@@ -72,5 +72,26 @@ describe('state as the stages\' memory (read only)', () => {
     assert.equal(known(G(1), 's1'), undefined, 'a hash from before the colour stage is not reused');
     assert.deepEqual(known(G(2), 's2'), { sha256: 's2', phash, width: 648, height: 648, colour: 'oklab16:AAAA' });
     assert.equal(known(G(2), 'other'), undefined, 'another photo is fingerprinted afresh');
+  });
+
+  it('reads each user record once for the three lookups of the read, and keeps a bounded number of them', () => {
+    const state = openMemoryStore();
+    for (let n = 0; n < 1100; n++) state.upsertUser({ objectGuid: G(n), cloudId: `c${n}`, sourceSha256: `s${n}` });
+    const reads: string[] = [];
+    const counting = { ...state, getUser: (g: string) => (reads.push(g), state.getUser(g)), allUsers: () => state.allUsers() };
+    const recalled = recallOnce(counting);
+    const mem = runMemory(recalled);
+    const source = rememberedSourcePrint(recalled);
+    const cloud = rememberedPrint(recalled);
+    for (let n = 0; n < 1100; n++) {
+      source(G(n), `s${n}`);
+      cloud(G(n), 'etag');
+      assert.equal(mem.user(G(n))?.cloudId, `c${n}`);
+    }
+    assert.equal(reads.length, 1100, 'one SQLite read per user');
+    recalled.getUser(G(1099));
+    assert.equal(reads.length, 1100, 'a recent user is still kept');
+    recalled.getUser(G(0));
+    assert.equal(reads.length, 1101, 'the oldest were dropped (bounded memory)');
   });
 });
