@@ -35,13 +35,19 @@ describe('drift accuracy end to end: edits found, re-encodes kept, resolution an
   const photos = new Map<string, Buffer>();
   const reconcile = (...args: string[]): Promise<CliRun> => runHps(['reconcile', '--output', 'json', '--config', world.configPath, ...args], { env: world.env });
   const action = (s: RunJson, sam: string): RunJson['actions'][number] | undefined => s.actions.find((a) => a.upn === world.upn(sam));
+  const storedWidth = async (upn: string): Promise<number | undefined> => {
+    const stored = world.emu.control.getStoredPhoto(upn);
+    return stored ? (await sharp(stored).metadata()).width : undefined;
+  };
+  /** Photo writes (PUT/DELETE of …/photo/$value, batched or not) in the emulator's request log since it was cleared. */
+  const photoWrites = () => world.emu.control.requestLog().filter((e) => e.method !== 'GET' && /\/photo\/\$value$/.test(e.path));
 
   before(async function () {
     dc = await sambaOrSkip(this);
     const src = {
       badge: await adPhoto('grace-hopper.jpg'),
       background: await adPhoto('astronaut-eileen-collins.jpg'),
-      small: await adPhoto('coffee.jpg'),
+      small: await adPhoto('coffee.jpg', 648),
       loop: await adPhoto('chelsea-cat.jpg'),
       keep1: await adPhoto('raccoon.jpg'),
       keep2: await adPhoto('cameraman.jpg'),
@@ -68,17 +74,14 @@ describe('drift accuracy end to end: edits found, re-encodes kept, resolution an
     const s = parseJson<RunJson>(r);
     const sets = s.actions.filter((a) => a.action === 'set').map((a) => (a.upn ?? '').split('@')[0]).sort();
     assert.deepEqual(sets, ['dBackground', 'dBadge', 'dLoop', 'dSmall'], 'only the edited, undersized and missing photos are written');
-    assert.match(action(s, 'dSmall')?.reason ?? '', /same picture as thumbnailPhoto, but the cloud holds 96×96, the source gives 560×560/);
+    assert.match(action(s, 'dSmall')?.reason ?? '', /same picture as thumbnailPhoto, but the cloud holds 96×96, the source gives 648×648/);
     assert.match(action(s, 'dBadge')?.reason ?? '', /cloud photo differs from thumbnailPhoto: /);
+    assert.match(action(s, 'dBackground')?.reason ?? '', /cloud photo differs from thumbnailPhoto: /);
     assert.ok(s.actions.every((a) => a.result === 'ok'), JSON.stringify(s.actions));
-    const writes = world.emu.control.writeCounts();
-    for (const sam of ['dKeep1', 'dKeep2', 'dThumb']) assert.ok(!writes[world.upn(sam)], `${sam} (cloud re-encode, or 96 px source and cloud) not written`);
+    for (const sam of ['dBackground', 'dBadge', 'dLoop', 'dSmall']) assert.equal(world.writesOf(sam), 1, `${sam} written once`);
+    for (const sam of ['dKeep1', 'dKeep2', 'dThumb']) assert.equal(world.writesOf(sam), 0, `${sam} (cloud re-encode, or 96 px source and cloud) not written`);
     // Fixed: the cloud now holds the full-size source picture.
-    for (const sam of ['dBadge', 'dBackground', 'dSmall']) {
-      const stored = world.emu.control.getStoredPhoto(world.upn(sam));
-      assert.ok(stored);
-      assert.equal((await sharp(stored).metadata()).width, 560, sam);
-    }
+    for (const [sam, side] of [['dBadge', 560], ['dBackground', 560], ['dSmall', 648]] as const) assert.equal(await storedWidth(world.upn(sam)), side, sam);
     const again = parseJson<RunJson>(await reconcile());
     assert.equal(again.summary.set, 0, 'a rerun finds everything in sync');
   });
@@ -99,31 +102,59 @@ describe('drift accuracy end to end: edits found, re-encodes kept, resolution an
     }
   });
 
-  it('a full-size push replaced by a small copy is "overwritten by directory sync": reported, counted, not pushed again', async () => {
+  it('a full-size push replaced by a small copy is "overwritten by directory sync": reported, counted, not pushed again until --reload or a new source', async () => {
     const upn = world.upn('dLoop');
     const loop = photos.get('loop') as Buffer;
-    // Entra Connect flows AD's thumbnailPhoto over our push: a 96 px copy of the same picture, a new etag.
-    await world.emu.control.setCloudPhoto(upn, await sharp(loop).resize(96, 96).jpeg({ quality: 80 }).toBuffer());
-    const before = total(world.emu.control.writeCounts());
-    for (let run = 0; run < 2; run++) {
+    const { control } = world.emu;
+    assert.equal(world.writesOf('dLoop'), 1, 'the first run pushed the full-size photo');
+    assert.equal(await storedWidth(upn), 560);
+    // Entra Connect flows AD's thumbnailPhoto over our push: a 96 px copy of the same picture, a new etag, no Graph write.
+    const directorySync = async (): Promise<void> => {
+      await control.setCloudPhoto(upn, await sharp(loop).resize(96, 96).jpeg({ quality: 80 }).toBuffer());
+      assert.equal(await storedWidth(upn), 96);
+    };
+    const notPushed = async (label: string): Promise<void> => {
+      control.clearLog();
       const r = await reconcile('--full');
       assert.equal(r.code, 0, r.stderr);
       const s = parseJson<RunJson>(r);
-      assert.equal(s.summary.overwrittenBySync, 1, `run ${run}`);
-      assert.equal(s.summary.set, 0);
+      assert.equal(s.summary.overwrittenBySync, 1, label);
+      assert.equal(s.summary.set, 0, label);
       const item = s.attention.find((a) => a.upn === upn);
-      assert.equal(item?.kind, 'overwritten-by-directory-sync');
+      assert.equal(item?.kind, 'overwritten-by-directory-sync', label);
       assert.match(item?.reason ?? '', /overwritten by directory sync: .*96×96.*; put the full photo into AD's thumbnailPhoto too/);
+      const [, pushedEtag, nowEtag] = /\(etag (\S+) → (\S+)\)/.exec(item?.reason ?? '') ?? [];
+      assert.ok(pushedEtag && nowEtag && pushedEtag !== nowEtag, `the etag moved since our push: ${item?.reason}`);
       assert.match(r.stderr, /overwritten by directory sync/);
-    }
-    assert.equal(total(world.emu.control.writeCounts()), before, 'not pushed again');
-    // The source changes: pushed again.
-    const seeded = world.seeded.get('dLoop');
+      assert.deepEqual(photoWrites(), [], `${label}: no photo write reaches Graph`);
+    };
+    await directorySync();
+    await notPushed('first run after the overwrite');
+    await notPushed('a further run');
+    assert.equal(world.writesOf('dLoop'), 1, 'not pushed again');
+    assert.equal(await storedWidth(upn), 96);
+
+    // --reload pushes the full-size photo again (and, as documented, every other source photo).
+    const reloaded = await reconcile('--full', '--reload', '--force');
+    assert.equal(reloaded.code, 0, reloaded.stderr);
+    const rs = parseJson<RunJson>(reloaded);
+    assert.deepEqual([action(rs, 'dLoop')?.action, action(rs, 'dLoop')?.result], ['set', 'ok']);
+    assert.equal(rs.summary.overwrittenBySync, 0);
+    assert.equal(world.writesOf('dLoop'), 2, 'pushed again by --reload');
+    assert.equal(await storedWidth(upn), 560);
+
+    // Overwritten once more: reported and held back again; then the source changes: pushed again.
+    await directorySync();
+    await notPushed('after the --reload push');
     const fresh = await adPhoto('ihc-tissue.jpg');
-    await modifyUserPhoto(dc, seeded?.dn as string, 'thumbnailPhoto', fresh);
+    await modifyUserPhoto(dc, world.seeded.get('dLoop')?.dn as string, 'thumbnailPhoto', fresh);
+    control.clearLog();
     const r = parseJson<RunJson>(await reconcile());
     assert.deepEqual(r.actions.map((a) => [a.upn, a.action, a.result]), [[upn, 'set', 'ok']]);
     assert.equal(r.summary.overwrittenBySync, 0);
+    assert.equal(photoWrites().length, 1, 'one photo write: the changed source');
+    assert.equal(world.writesOf('dLoop'), 3);
+    assert.equal(await storedWidth(upn), 560);
   });
 
   it('a state file whose cloud fingerprints are in the older (hash-only) form: no writes and no downloads on a no-change run', async () => {
