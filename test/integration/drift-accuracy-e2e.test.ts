@@ -2,12 +2,10 @@
  * The comparator and the resolution/loop rules end to end (issue 12): `hps reconcile` against Samba AD and the Graph
  * emulator. A cloud photo with a badge added, one with its background swapped and a 96 px copy of a full-size source
  * are drifted and fixed; the cloud's own re-encode (served at every size 48…648) stays in sync; a full-size push that
- * directory sync replaces with a small copy is reported, not pushed again until the source changes; and a state file
- * in the older form causes no writes on a no-change run.
+ * directory sync replaces with a small copy is reported, not pushed again until --reload or a new source photo.
+ * Upgrading a state file of the previous version: state-upgrade-e2e.test.ts.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { availableSizes, resizeTo } from '../../mocks/graph-emulator/image.js';
 import { backgroundSwap, badge, rng } from '../../mocks/fixtures/photos/corpus/edits.js';
@@ -26,7 +24,6 @@ async function adPhoto(name: CorpusSource, side = 560): Promise<Buffer> {
   return sharp(square).resize(side, side).jpeg({ quality: 75 }).toBuffer();
 }
 
-const total = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
 
 describe('drift accuracy end to end: edits found, re-encodes kept, resolution and directory-sync loops (e2e)', function () {
   this.timeout(240_000);
@@ -155,24 +152,5 @@ describe('drift accuracy end to end: edits found, re-encodes kept, resolution an
     assert.equal(photoWrites().length, 1, 'one photo write: the changed source');
     assert.equal(world.writesOf('dLoop'), 3);
     assert.equal(await storedWidth(upn), 560);
-  });
-
-  it('a state file whose cloud fingerprints are in the older (hash-only) form: no writes and no downloads on a no-change run', async () => {
-    const db = new Database(join(world.dir, 'state.db'));
-    const rows = db.prepare(`select object_guid, cloud_phash from users where cloud_phash like 'v2;%'`).all() as { object_guid: string; cloud_phash: string }[];
-    assert.ok(rows.length >= 6, `${rows.length} stored prints in the new form`);
-    // What the hash-only version stored: the 64-hex hash alone.
-    const old = db.prepare('update users set cloud_phash = ? where object_guid = ?');
-    for (const row of rows) old.run(row.cloud_phash.split(';')[1], row.object_guid);
-    db.close();
-    world.emu.control.clearLog();
-    const before = total(world.emu.control.writeCounts());
-    const r = await reconcile('--full');
-    assert.equal(r.code, 0, r.stderr);
-    const s = parseJson<RunJson>(r);
-    assert.equal(s.summary.set, 0, JSON.stringify(s.actions));
-    assert.equal(total(world.emu.control.writeCounts()), before);
-    const downloads = world.emu.control.requestLog().filter((e) => e.method === 'GET' && /\/photo\/\$value$/.test(e.path));
-    assert.deepEqual(downloads, [], 'older prints are used as they are, not re-downloaded');
   });
 });
