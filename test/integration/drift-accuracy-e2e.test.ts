@@ -7,15 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { availableSizes, resizeTo } from '../../mocks/graph-emulator/image.js';
+import { availableSizes, cloudReencode, HD_SIZES, resizeTo } from '../../mocks/graph-emulator/image.js';
 import { backgroundSwap, badge, rng } from '../../mocks/fixtures/photos/corpus/edits.js';
 import { sourceBytes, type CorpusSource } from '../../mocks/fixtures/photos/corpus/sources.js';
 import type { SambaDc } from '../../mocks/samba-ad/samba.js';
 import { modifyUserPhoto } from '../../mocks/samba-ad/seed.js';
 import { comparePrints, fingerprint, normaliseForUpload } from '../../src/photo/index.js';
 import { runHps, type CliRun } from '../support/cli.js';
-import { buildHybridWorld, type HybridWorld } from '../support/hybrid-world.js';
-import { parseJson, type RunJson } from '../support/json.js';
+import { buildHybridWorld, type HybridWorld, type WorldUser } from '../support/hybrid-world.js';
+import { parseJson, type ReportJson, type RunJson } from '../support/json.js';
 import { sambaOrSkip } from '../support/world.js';
 
 /** A directory photo: the source's centre square at `side` px, small enough for AD's 100 KB thumbnailPhoto. */
@@ -24,6 +24,25 @@ async function adPhoto(name: CorpusSource, side = 560): Promise<Buffer> {
   return sharp(square).resize(side, side).jpeg({ quality: 75 }).toBuffer();
 }
 
+
+/** Another picture for each size Graph serves. */
+const SIZED: ReadonlyArray<[number, CorpusSource]> = [
+  [48, 'retina.jpg'], [64, 'hubble-deep-field.jpg'], [96, 'ihc-tissue.jpg'], [120, 'coins.jpg'], [240, 'clock.jpg'],
+  [360, 'ascent.jpg'], [432, 'raccoon.jpg'], [504, 'coffee.jpg'], [648, 'grace-hopper.jpg'],
+];
+
+/**
+ * Users `dSize<S>` whose source is S px and whose cloud photo is what Graph serves at S px of our upload of the full
+ * picture (/photos/SxS: its own re-encode, resized): the same picture at the same size, so in sync.
+ */
+async function atEverySize(): Promise<WorldUser[]> {
+  return Promise.all(
+    SIZED.map(async ([side, name]) => {
+      const stored = await cloudReencode((await normaliseForUpload(await adPhoto(name, 648))).jpeg);
+      return { sam: `dSize${side}`, thumbnailPhoto: await adPhoto(name, side), cloud: { photo: (await resizeTo(stored, side)).jpeg } };
+    }),
+  );
+}
 
 describe('drift accuracy end to end: edits found, re-encodes kept, resolution and directory-sync loops (e2e)', function () {
   this.timeout(240_000);
@@ -47,7 +66,7 @@ describe('drift accuracy end to end: edits found, re-encodes kept, resolution an
       small: await adPhoto('coffee.jpg', 648),
       loop: await adPhoto('chelsea-cat.jpg'),
       keep1: await adPhoto('raccoon.jpg'),
-      keep2: await adPhoto('cameraman.jpg'),
+      keep2: await adPhoto('cameraman.jpg', 648),
       thumb: await adPhoto('rocket.jpg', 96),
     };
     for (const [k, v] of Object.entries(src)) photos.set(k, v);
@@ -59,13 +78,14 @@ describe('drift accuracy end to end: edits found, re-encodes kept, resolution an
       { sam: 'dKeep1', thumbnailPhoto: src.keep1, cloud: { photo: (await normaliseForUpload(src.keep1)).jpeg } },
       { sam: 'dKeep2', thumbnailPhoto: src.keep2, cloud: { photo: (await normaliseForUpload(src.keep2)).jpeg } },
       { sam: 'dThumb', thumbnailPhoto: src.thumb, cloud: { photo: src.thumb } },
+      ...(await atEverySize()),
     ]);
   });
   after(async () => {
     await world?.close();
   });
 
-  it('finds the badge, the new background and the 96 px copy, fixes them, and leaves the re-encoded copies alone', async () => {
+  it('finds the badge, the new background and the 96 px copy of a 648 px source, fixes them, and leaves re-encoded copies at every size alone', async () => {
     const r = await reconcile();
     assert.equal(r.code, 0, r.stderr);
     const s = parseJson<RunJson>(r);
@@ -75,12 +95,25 @@ describe('drift accuracy end to end: edits found, re-encodes kept, resolution an
     assert.match(action(s, 'dBadge')?.reason ?? '', /cloud photo differs from thumbnailPhoto: /);
     assert.match(action(s, 'dBackground')?.reason ?? '', /cloud photo differs from thumbnailPhoto: /);
     assert.ok(s.actions.every((a) => a.result === 'ok'), JSON.stringify(s.actions));
+    assert.deepEqual([s.summary.users, s.summary.matched, s.attention.length], [16, 16, 0], 'every user read and matched, none needs attention');
     for (const sam of ['dBackground', 'dBadge', 'dLoop', 'dSmall']) assert.equal(world.writesOf(sam), 1, `${sam} written once`);
-    for (const sam of ['dKeep1', 'dKeep2', 'dThumb']) assert.equal(world.writesOf(sam), 0, `${sam} (cloud re-encode, or 96 px source and cloud) not written`);
+    const kept = ['dKeep1', 'dKeep2', 'dThumb', ...SIZED.map(([side]) => `dSize${side}`)];
+    for (const sam of kept) assert.equal(world.writesOf(sam), 0, `${sam} (a cloud re-encode of its source) not written`);
     // Fixed: the cloud now holds the full-size source picture.
     for (const [sam, side] of [['dBadge', 560], ['dBackground', 560], ['dSmall', 648]] as const) assert.equal(await storedWidth(world.upn(sam)), side, sam);
     const again = parseJson<RunJson>(await reconcile());
     assert.equal(again.summary.set, 0, 'a rerun finds everything in sync');
+  });
+
+  it('a source at each size 48…648 px against Graph\'s re-encode at that size: in sync in the report', async () => {
+    const r = await runHps(['report', '--format', 'json', '--config', world.configPath], { env: world.env });
+    assert.equal(r.code, 0, r.stderr);
+    const report = parseJson<ReportJson>(r);
+    for (const [side] of SIZED) {
+      const u = report.users.find((x) => x.upn === world.upn(`dSize${side}`));
+      assert.equal(u?.status, 'in-sync', `${side} px: ${u?.reason}`);
+      assert.equal(await storedWidth(world.upn(`dSize${side}`)), side);
+    }
   });
 
   it('the cloud re-encode of an unedited source is the same picture at every size Graph serves, 48…648', async () => {
@@ -90,7 +123,7 @@ describe('drift accuracy end to end: edits found, re-encodes kept, resolution an
       const meta = await sharp(stored).metadata();
       const source = await fingerprint(photos.get(sam === 'dKeep1' ? 'keep1' : 'keep2') as Buffer);
       const sizes = availableSizes(meta.width, meta.height);
-      assert.deepEqual(sizes, [48, 64, 96, 120, 240, 360, 432, 504]);
+      assert.deepEqual(sizes, sam === 'dKeep1' ? HD_SIZES.slice(0, -1) : [...HD_SIZES], `${sam} is served at every size up to its own`);
       for (const size of sizes) {
         const copy = await resizeTo({ jpeg: stored, width: meta.width, height: meta.height }, size);
         const cmp = comparePrints(source, await fingerprint(copy.jpeg));
