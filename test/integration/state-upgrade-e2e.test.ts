@@ -62,10 +62,26 @@ describe('state upgrade from the hash-only comparator: no writes but the undersi
     assert.deepEqual(sets.map((a) => [a.upn, a.status, a.result]), [[world.upn('uUndersized'), 'drifted', 'ok']], JSON.stringify(s.actions));
     assert.match(sets[0]?.reason ?? '', /same picture as thumbnailPhoto, but the cloud holds 96×96, the source gives 648×648/);
     assert.equal(s.summary.set, 1);
+    assert.equal(s.summary.users, users.length, 'every user read (the old mark names another DC: a full read)');
+    assert.deepEqual(s.attention, [], 'no one else is reported (no cloud-changed conflict, no error)');
     assert.equal(world.writesOf('uUndersized'), 1, 'one Graph write to the undersized user');
     for (const sam of others()) assert.equal(world.writesOf(sam), 0, `${sam} not written`);
     assert.equal(photoRequests('write').length, 1, 'one photo write in the request log');
     assert.deepEqual(photoRequests('download'), [], 'the old prints are used as they are: no cloud photo is downloaded');
+  });
+
+  it('migrated lazily: source prints re-made whole from the photos read anyway, old cloud prints kept until a download', () => {
+    const db = new Database(join(world.dir, 'state.db'), { readonly: true });
+    try {
+      const rows = db.prepare('select upn, source_phash, cloud_phash from users where cloud_phash is not null').all() as Record<string, string>[];
+      for (const r of rows) {
+        assert.match(r['source_phash'] ?? '', /^v2;[0-9a-f]{64};\d+x\d+;/, `${r['upn']} source print`);
+        if (r['upn'] === world.upn('uUndersized')) assert.match(r['cloud_phash'] ?? '', /^v2;/, 'the pushed photo\'s print');
+        else assert.match(r['cloud_phash'] ?? '', /^[0-9a-f]{64}$/, `${r['upn']}: the old cloud print, still in use`);
+      }
+    } finally {
+      db.close();
+    }
   });
 
   it('the next run is a no-change run: nothing written, the fixed user in sync at full size', async () => {
