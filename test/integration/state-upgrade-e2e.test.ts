@@ -62,7 +62,9 @@ describe('state upgrade from the hash-only comparator: no writes but the undersi
     assert.deepEqual(sets.map((a) => [a.upn, a.status, a.result]), [[world.upn('uUndersized'), 'drifted', 'ok']], JSON.stringify(s.actions));
     assert.match(sets[0]?.reason ?? '', /same picture as thumbnailPhoto, but the cloud holds 96×96, the source gives 648×648/);
     assert.equal(s.summary.set, 1);
-    assert.equal(s.summary.users, users.length, 'every user read (the old mark names another DC: a full read)');
+    // The old version's last run was an hour ago on this very DC, nothing changed since: an incremental run would read
+    // no one. The upgrade (state migration 3) makes this one read fully, so the undersized user is found now.
+    assert.deepEqual([s.mode, s.summary.users], ['full', users.length], 'the first run after the upgrade reads every user');
     assert.deepEqual(s.attention, [], 'no one else is reported (no cloud-changed conflict, no error)');
     assert.equal(world.writesOf('uUndersized'), 1, 'one Graph write to the undersized user');
     for (const sam of others()) assert.equal(world.writesOf(sam), 0, `${sam} not written`);
@@ -84,12 +86,14 @@ describe('state upgrade from the hash-only comparator: no writes but the undersi
     }
   });
 
-  it('the next run is a no-change run: nothing written, the fixed user in sync at full size', async () => {
+  it('the runs after it change nothing: incremental as before the upgrade, and a full one finds everyone in sync', async () => {
     world.emu.control.clearLog();
+    const next = parseJson<RunJson>(await reconcile());
+    assert.deepEqual([next.mode, next.summary.set], ['incremental', 0]);
     const r = await reconcile('--full');
     assert.equal(r.code, 0, r.stderr);
     const s = parseJson<RunJson>(r);
-    assert.equal(s.summary.set, 0, JSON.stringify(s.actions));
+    assert.deepEqual([s.summary.users, s.summary.set, s.attention.length], [users.length, 0, 0], JSON.stringify(s.actions));
     assert.deepEqual(photoRequests('write'), []);
     assert.equal(world.writesOf('uUndersized'), 1);
     const stored = world.emu.control.getStoredPhoto(world.upn('uUndersized'));

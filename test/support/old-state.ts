@@ -2,7 +2,8 @@
  * Installs a state file made by an earlier version (test/fixtures/state-hash-only) into a test world that replays
  * the tenant it was made in. What ties a state to one tenant instance is re-pointed, nothing else is touched:
  * - objectGUIDs (Samba makes new ones at every seeding) and DNs, by UPN;
- * - the directory mark's key (the DC's address differs; its invocationId stays the old DC's, so the run reads fully);
+ * - the directory mark: this DC as it is now (an upgrade in place: the same DC, nothing changed in it since the old
+ *   version's last run), and the old runs' times moved to just before the upgrade (an hour ago);
  * - cloud etags (the emulator makes new ones), after checking that the cloud holds byte for byte the photo the old
  *   run left there, and the source photos are the ones the old run read.
  */
@@ -11,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { openLdapSource } from '../../src/directory/ldap.js';
 import { directoryKey } from '../../src/state/keys.js';
 import { CLIENT_ID, CLIENT_SECRET, type HybridWorld, type WorldUser } from './hybrid-world.js';
 import { trustLocalCa } from './tls.js';
@@ -60,7 +62,11 @@ export async function installOldState(fixtureDir: string, world: HybridWorld, us
       assert.ok(stored && sha256(stored) === want, `${upn}: the replayed cloud photo is the one the old run left`);
     }
     const cfg = JSON.parse(readFileSync(world.configPath, 'utf8')) as { directory: { url: string; baseDn: string } };
-    db.prepare('update directory_marks set directory_key = ?').run(directoryKey(cfg.directory.url, cfg.directory.baseDn));
+    const mark = await currentMark(world, cfg.directory);
+    const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    db.prepare('update directory_marks set directory_key = ?, invocation_id = ?, usn = ?, mark_at = ?, last_full_run_at = ?').run(
+      directoryKey(cfg.directory.url, cfg.directory.baseDn), mark.invocationId, mark.usn.toString(), anHourAgo, anHourAgo,
+    );
     const repoint = db.prepare('update users set object_guid = ?, dn = ? where upn = ?');
     for (const u of users) {
       const seeded = world.seeded.get(u.sam);
@@ -76,5 +82,18 @@ export async function installOldState(fixtureDir: string, world: HybridWorld, us
     }
   } finally {
     db.close();
+  }
+}
+
+/** The DC's high-water mark now, as the tool reads it. */
+async function currentMark(world: HybridWorld, directory: { url: string; baseDn: string }): Promise<{ invocationId: string; usn: bigint }> {
+  const src = await openLdapSource(
+    { url: directory.url, bindDn: world.dc.bindDn, password: world.dc.bindPassword, baseDn: directory.baseDn, tls: { caFile: world.dc.caCertPath } },
+    { logger: { warn: () => undefined } },
+  );
+  try {
+    return await src.directoryMark();
+  } finally {
+    await src.close();
   }
 }
