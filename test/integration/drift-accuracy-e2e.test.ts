@@ -1,7 +1,8 @@
 /**
  * The comparator and the resolution/loop rules end to end (issue 12): `hps reconcile` against Samba AD and the Graph
- * emulator. A cloud photo with a badge added, one with its background swapped and a 96 px copy of a full-size source
- * are drifted and fixed; the cloud's own re-encode (served at every size 48…648) stays in sync; a full-size push that
+ * emulator. A cloud photo with a badge added, one with its background swapped and a 96 px copy of a 648 px source
+ * are drifted and fixed; the cloud's own re-encode stays in sync at every size Graph serves (48…648: compared at each,
+ * and sources of each size against Graph's copy at that size are not written and report in sync); a full-size push that
  * directory sync replaces with a small copy is reported, not pushed again until --reload or a new source photo.
  * Upgrading a state file of the previous version: state-upgrade-e2e.test.ts.
  */
@@ -23,7 +24,6 @@ async function adPhoto(name: CorpusSource, side = 560): Promise<Buffer> {
   const square = (await normaliseForUpload(sourceBytes(name))).jpeg;
   return sharp(square).resize(side, side).jpeg({ quality: 75 }).toBuffer();
 }
-
 
 /** Another picture for each size Graph serves. */
 const SIZED: ReadonlyArray<[number, CorpusSource]> = [
