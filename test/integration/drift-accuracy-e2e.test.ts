@@ -165,7 +165,7 @@ describe('drift accuracy end to end: edits found, re-encodes kept, resolution an
     assert.equal(await storedWidth(upn), 96);
 
     // --reload pushes the full-size photo again (and, as documented, every other source photo).
-    const reloaded = await reconcile('--full', '--reload', '--force');
+    const reloaded = await reconcile('--reload');
     assert.equal(reloaded.code, 0, reloaded.stderr);
     const rs = parseJson<RunJson>(reloaded);
     assert.deepEqual([action(rs, 'dLoop')?.action, action(rs, 'dLoop')?.result], ['set', 'ok']);
