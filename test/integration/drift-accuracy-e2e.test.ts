@@ -143,6 +143,7 @@ describe('drift accuracy end to end: edits found, re-encodes kept, resolution an
       await control.setCloudPhoto(upn, await sharp(loop).resize(96, 96).jpeg({ quality: 80 }).toBuffer());
       assert.equal(await storedWidth(upn), 96);
     };
+    // --full: the overwrite changes nothing in AD, so only a full read (fullEveryDays, or --full) looks at the user.
     const notPushed = async (label: string): Promise<void> => {
       control.clearLog();
       const r = await reconcile('--full');
