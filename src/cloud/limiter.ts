@@ -57,7 +57,7 @@ export interface Limiter {
    * Waits its turn (first come, first served) until a unit is free, then takes up to `units` of the free ones (at
    * least 1). A function is asked when the turn comes, so a batch can size itself by what is queued by then.
    */
-  acquire(units?: number | (() => number)): Promise<Lease>;
+  acquire(units?: number | (() => number), opts?: AcquireOptions): Promise<Lease>;
   /** The highest in-flight level the service has answered without 429 (batches above it go out probe-sized). */
   readonly proven: number;
   /** Current allowance (1…maxConcurrency). */
@@ -71,6 +71,15 @@ export interface Limiter {
   /** Records time spent waiting before a retry. */
   waited(ms: number): void;
   stats(): BudgetStats;
+}
+
+export interface AcquireOptions {
+  /**
+   * Units to wait for before taking any (capped at the allowance), asked when the turn comes: a batcher with a deep
+   * queue waits for a full batch's units rather than sending many small batches, each an HTTP request of its own.
+   * Waiters behind it wait too (first come, first served).
+   */
+  atLeast?: () => number;
 }
 
 export interface LimiterOptions {
@@ -91,10 +100,15 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
   let inFlight = 0;
   const stats: BudgetStats = { requests: 0, throttled: 0, waitedMs: 0, peakAllowance: allowance };
   let proven = allowance; // the documented level is taken as answered until a 429 says otherwise
-  const waiters: Array<(free: number) => void> = [];
+  const waiters: Array<{ take: (free: number) => void; atLeast?: () => number }> = [];
 
   const pump = (): void => {
-    while (waiters.length > 0 && inFlight < allowance) (waiters.shift() as (free: number) => void)(allowance - inFlight);
+    while (waiters.length > 0 && inFlight < allowance) {
+      const head = waiters[0] as (typeof waiters)[number];
+      if (head.atLeast && allowance - inFlight < Math.min(allowance, Math.max(1, head.atLeast()))) return;
+      waiters.shift();
+      head.take(allowance - inFlight);
+    }
   };
 
   const grow = (): void => {
@@ -103,9 +117,9 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
     pump();
   };
 
-  function acquire(want: number | (() => number) = 1): Promise<Lease> {
+  function acquire(want: number | (() => number) = 1, opts: AcquireOptions = {}): Promise<Lease> {
     return new Promise<Lease>((resolve) => {
-      waiters.push((free) => {
+      const take = (free: number): void => {
         const units = Math.min(free, Math.max(1, Math.floor(typeof want === 'function' ? want() : want)));
         inFlight += units;
         let released = false;
@@ -120,7 +134,8 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
             pump();
           },
         });
-      });
+      };
+      waiters.push(opts.atLeast ? { take, atLeast: opts.atLeast } : { take });
       pump();
     });
   }

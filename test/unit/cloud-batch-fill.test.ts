@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { createBatcher } from '../../src/cloud/batch.js';
+import { createLimiter } from '../../src/cloud/limiter.js';
+import { connection, meta, simulatedGraph, tick } from '../support/simulated-graph.js';
+
+describe('cloud budget: full batches under a steady stream of work', () => {
+  it('a waiter that needs several units waits for them, capped at the allowance; those behind it wait their turn', async () => {
+    const l = createLimiter(4);
+    const a = await l.acquire(3);
+    const order: string[] = [];
+    const b = l.acquire(4, { atLeast: () => 4 }).then((x) => (order.push('b'), x));
+    const c = l.acquire(1).then((x) => (order.push('c'), x));
+    await tick();
+    assert.deepEqual(order, [], 'one unit is free, but b waits for 4 and c comes after b');
+    a.release();
+    assert.equal((await b).units, 4);
+    await tick();
+    assert.deepEqual(order, ['b']);
+    (await b).release();
+    assert.equal((await c).units, 1);
+    const small = createLimiter(4, { initial: 2 });
+    assert.equal((await small.acquire(4, { atLeast: () => 4 })).units, 2, 'never more than the allowance is waited for');
+  });
+
+  it('users streaming through a window (metadata, then a download for some) are read in full batches, not 2-item ones', async () => {
+    const sim = simulatedGraph('app');
+    const limiter = createLimiter(4, { probeAfter: 1e9 });
+    const { http, retry } = connection(sim.fetch, limiter);
+    const batcher = createBatcher(http, retry);
+    const users = 400;
+    let next = 0;
+    const user = async (): Promise<void> => {
+      while (next < users) {
+        const i = next++;
+        assert.equal((await batcher.submit(meta(i))).status, 200);
+        if (i % 3 === 0) assert.equal((await http.send({ method: 'GET', path: `/users/u${i}/photos/240x240/$value` })).status, 200);
+      }
+    };
+    await Promise.all(Array.from({ length: 64 }, user)); // a window of 64 users in flight, each replaced as it completes
+    assert.equal(sim.seen.items, users);
+    assert.equal(sim.seen.throttled, 0);
+    assert.ok(sim.seen.batches <= users / 12, `${sim.seen.batches} batches for ${users} items: mostly full ones`);
+  });
+});
