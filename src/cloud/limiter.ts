@@ -98,6 +98,8 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
   let streak = 0;
   let probing = false;
   let inFlight = 0;
+  /** A waiter needing several units was kept waiting by the allowance since the last growth check. */
+  let heldBack = false;
   const stats: BudgetStats = { requests: 0, throttled: 0, waitedMs: 0, peakAllowance: allowance };
   let proven = allowance; // the documented level is taken as answered until a 429 says otherwise
   const waiters: Array<{ take: (free: number) => void; atLeast?: () => number }> = [];
@@ -105,7 +107,10 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
   const pump = (): void => {
     while (waiters.length > 0 && inFlight < allowance) {
       const head = waiters[0] as (typeof waiters)[number];
-      if (head.atLeast && allowance - inFlight < Math.min(allowance, Math.max(1, head.atLeast()))) return;
+      if (head.atLeast && allowance - inFlight < Math.min(allowance, Math.max(1, head.atLeast()))) {
+        heldBack = true; // the allowance, not the service, keeps this waiter waiting: grow on the next success
+        return;
+      }
       waiters.shift();
       head.take(allowance - inFlight);
     }
@@ -150,6 +155,7 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
   };
 
   let held = 0;
+  const grewFor = new WeakSet<LeaseInfo>();
   const feedback = (status: number, lease?: LeaseInfo): void => {
     if (status === 429) {
       stats.requests += 1;
@@ -172,15 +178,25 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
     if (lease) proven = Math.max(proven, lease.level);
     if (allowance >= maxInFlight) return;
     // Below the threshold: grow while the allowance is what holds work back (someone waits, or all of it was in use).
+    // One step per answered request (`grewFor`: requests already counted): a batch's items answer together, and twenty
+    // steps at once would overshoot.
     if (allowance < threshold) {
-      if (waiters.length > 0 || (lease !== undefined && lease.level >= allowance)) grow();
+      if (lease !== undefined && grewFor.has(lease)) return;
+      const wanted = waiters.length > 0 || heldBack || (lease !== undefined && lease.level >= allowance);
+      heldBack = false;
+      if (wanted) {
+        grow();
+        if (lease !== undefined) grewFor.add(lease);
+      }
       return;
     }
     if (probing) {
       // The probe level holds once it has been used and answered for eight windows: the client counts a unit as busy
       // until it has read the answer, the service frees it earlier, so a busy client sees lucky successes just above
       // the limit; eight windows of them in a row do not happen by luck.
-      if (lease === undefined || lease.level >= allowance) held += 1;
+      // One window per answered request: a batch's twenty items are one observation, not twenty.
+      if (lease === undefined || (lease.level >= allowance && !grewFor.has(lease))) held += 1;
+      if (lease !== undefined) grewFor.add(lease);
       if (held >= PROBE_HOLD_WINDOWS * allowance) {
         threshold = allowance;
         probing = false;

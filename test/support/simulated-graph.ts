@@ -34,12 +34,17 @@ export function simulatedGraph(scope: 'app' | 'mailbox', ticks = 3) {
     const u = String(url);
     if (u.endsWith('/$batch')) {
       const { requests } = JSON.parse(String(init?.body)) as { requests: Array<{ id: string; url: string }> };
+      // Like Graph (and the emulator): at most 4 items of the batch running at once, the next starting as one ends.
       const answers: unknown[] = [];
-      for (let i = 0; i < requests.length; i += 4) {
-        const group = requests.slice(i, i + 4);
-        const done = await Promise.all(group.map((r) => one(r.url)));
-        group.forEach((r, j) => answers.push({ id: r.id, ...done[j] }));
-      }
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(4, requests.length) }, async () => {
+          while (next < requests.length) {
+            const r = requests[next++] as { id: string; url: string };
+            answers.push({ id: r.id, ...(await one(r.url)) });
+          }
+        }),
+      );
       seen.items += requests.length;
       seen.batches += 1;
       return new Response(JSON.stringify({ responses: answers }), { status: 200, headers: { 'content-type': 'application/json' } });

@@ -22,23 +22,35 @@ describe('cloud budget: full batches under a steady stream of work', () => {
     assert.equal((await small.acquire(4, { atLeast: () => 4 })).units, 2, 'never more than the allowance is waited for');
   });
 
-  it('users streaming through a window (metadata, then a download for some) are read in full batches, not 2-item ones', async () => {
-    const sim = simulatedGraph('app');
-    const limiter = createLimiter(4, { probeAfter: 1e9 });
+  /** Users streaming through a window of 64 (each replaced as it completes): a metadata item, then a download for some. */
+  async function streamUsers(scope: 'app' | 'mailbox', ceiling: number, users: number, downloads: boolean) {
+    const sim = simulatedGraph(scope);
+    const limiter = createLimiter(ceiling, scope === 'app' ? { probeAfter: 1e9 } : {});
     const { http, retry } = connection(sim.fetch, limiter);
     const batcher = createBatcher(http, retry);
-    const users = 400;
     let next = 0;
     const user = async (): Promise<void> => {
       while (next < users) {
         const i = next++;
         assert.equal((await batcher.submit(meta(i))).status, 200);
-        if (i % 3 === 0) assert.equal((await http.send({ method: 'GET', path: `/users/u${i}/photos/240x240/$value` })).status, 200);
+        if (downloads && i % 3 === 0) assert.equal((await http.send({ method: 'GET', path: `/users/u${i}/photos/240x240/$value` })).status, 200);
       }
     };
-    await Promise.all(Array.from({ length: 64 }, user)); // a window of 64 users in flight, each replaced as it completes
+    await Promise.all(Array.from({ length: 64 }, user));
     assert.equal(sim.seen.items, users);
+    return { sim, limiter };
+  }
+
+  it('users streaming through a window (metadata, then a download for some) are read in full batches, not 2-item ones', async () => {
+    const { sim } = await streamUsers('app', 4, 400, true);
     assert.equal(sim.seen.throttled, 0);
-    assert.ok(sim.seen.batches <= users / 12, `${sim.seen.batches} batches for ${users} items: mostly full ones`);
+    assert.ok(sim.seen.batches <= 400 / 12, `${sim.seen.batches} batches for 400 items: mostly full ones`);
+  });
+
+  it('a stream of batches alone (a no-change rerun) still finds that the service counts per mailbox, and uses the ceiling', async () => {
+    const { sim, limiter } = await streamUsers('mailbox', 16, 1200, false);
+    assert.equal(limiter.stats().peakAllowance, 16);
+    assert.ok(sim.seen.peak > 8, `more than two full batches in flight at once (peak ${sim.seen.peak})`);
+    assert.equal(sim.seen.throttled, 0);
   });
 });

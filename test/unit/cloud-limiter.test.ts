@@ -104,7 +104,9 @@ describe('cloud/limiter (the in-flight budget)', () => {
     it(`${scope === 'mailbox' ? 'grows to the ceiling when the service counts per mailbox' : 'settles at 4 with next to no 429s when the service counts per app'}`, async () => {
       const sim = simulatedGraph(scope);
       const limiter = createLimiter(16);
-      const { http, retry } = connection(sim.fetch, limiter);
+      // The allowance each request was sent under: "settles" is judged over the run, not by where a probe stands at its end.
+      const sentAt: number[] = [];
+      const { http, retry } = connection((url, init) => (sentAt.push(limiter.concurrency), sim.fetch(url, init)), limiter);
       const batcher = createBatcher(http, retry);
       const n = 3000;
       const answers = await Promise.all(
@@ -120,7 +122,9 @@ describe('cloud/limiter (the in-flight budget)', () => {
         assert.equal(sim.seen.throttled, 0);
         assert.ok(sim.seen.peak > 4, `more than 4 in flight (peak ${sim.seen.peak})`);
       } else {
-        assert.ok(limiter.concurrency <= 4, `settles at or below 4, got ${limiter.concurrency}`);
+        const atMost4 = sentAt.filter((a) => a <= 4).length / sentAt.length;
+        assert.ok(atMost4 >= 0.95, `settles at 4: ${(atMost4 * 100).toFixed(1)}% of requests sent at an allowance ≤ 4 (peak ${stats.peakAllowance})`);
+        assert.ok(limiter.concurrency <= 5, `at most a probe above 4 at the end, got ${limiter.concurrency}`);
         assert.ok(sim.seen.throttled <= n * 0.01, `429s ≤ 1% of requests: ${sim.seen.throttled} of ${n}`);
         assert.ok(sim.seen.throttled > 0, 'it did probe above 4');
       }
