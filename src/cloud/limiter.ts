@@ -75,7 +75,8 @@ export interface Limiter {
 
 export interface AcquireOptions {
   /**
-   * Units to wait for before taking any (capped at the allowance), asked when the turn comes: a batcher with a deep
+   * Units to wait for before taking any (capped at the allowance; units above the level the service has answered are
+   * probed, not waited for), asked when the turn comes: a batcher with a deep
    * queue waits for a full batch's units rather than sending many small batches, each an HTTP request of its own.
    * Waiters behind it wait too (first come, first served).
    */
@@ -107,9 +108,15 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
   const pump = (): void => {
     while (waiters.length > 0 && inFlight < allowance) {
       const head = waiters[0] as (typeof waiters)[number];
-      if (head.atLeast && allowance - inFlight < Math.min(allowance, Math.max(1, head.atLeast()))) {
-        heldBack = true; // the allowance, not the service, keeps this waiter waiting: grow on the next success
-        return;
+      if (head.atLeast) {
+        const want = Math.min(allowance, Math.max(1, head.atLeast()));
+        // Units above the level the service has answered are not waited for: they are probed with a small request
+        // (batch.ts sizes it by its units), so a refused probe costs one or two 429s, not a batch of them.
+        const probe = allowance > proven && inFlight + want > proven;
+        if (allowance - inFlight < want && !probe) {
+          heldBack = true; // the allowance, not the service, keeps this waiter waiting: grow on the next success
+          return;
+        }
       }
       waiters.shift();
       head.take(allowance - inFlight);

@@ -25,7 +25,7 @@ describe('cloud budget: full batches under a steady stream of work', () => {
   /** Users streaming through a window of 64 (each replaced as it completes): a metadata item, then a download for some. */
   async function streamUsers(scope: 'app' | 'mailbox', ceiling: number, users: number, downloads: boolean) {
     const sim = simulatedGraph(scope);
-    const limiter = createLimiter(ceiling, scope === 'app' ? { probeAfter: 1e9 } : {});
+    const limiter = createLimiter(ceiling, scope === 'app' && ceiling === 4 ? { probeAfter: 1e9 } : {});
     const { http, retry } = connection(sim.fetch, limiter);
     const batcher = createBatcher(http, retry);
     let next = 0;
@@ -37,7 +37,7 @@ describe('cloud budget: full batches under a steady stream of work', () => {
       }
     };
     await Promise.all(Array.from({ length: 64 }, user));
-    assert.equal(sim.seen.items, users);
+    assert.equal(sim.seen.items - sim.seen.throttled, users, "every item answered once (a 429 is sent again)");
     return { sim, limiter };
   }
 
@@ -52,5 +52,11 @@ describe('cloud budget: full batches under a steady stream of work', () => {
     assert.equal(limiter.stats().peakAllowance, 16);
     assert.ok(sim.seen.peak > 8, `more than two full batches in flight at once (peak ${sim.seen.peak})`);
     assert.equal(sim.seen.throttled, 0);
+  });
+
+  it('under a per-app service the same stream costs a few 429s per run: levels above the answered one are probed with one item', async () => {
+    const { sim, limiter } = await streamUsers('app', 16, 1200, false);
+    assert.ok(sim.seen.throttled <= 6, `${sim.seen.throttled} answers 429 for 1,200 items`);
+    assert.ok(limiter.concurrency <= 5, `the budget stays at the service's 4 (a probe at most): ${limiter.concurrency}`);
   });
 });
