@@ -7,14 +7,17 @@
  * - `tone`: the largest mean signed OKLab shift over the dark, middle and bright thirds of the cells: a colour grade
  *   moves every cell of a third the same way, while re-encoding noise cancels out.
  * - `chroma`: the relative change of the mean chroma (colourfulness): greyscale conversion, desaturation.
+ * - `detailL`, `detailC`: the worst 3×3-cell window's loss of local pattern, relative to its own contrast
+ *   (local-detail.ts): a shape drawn over texture, colour removed from part of a nearly grey picture.
  */
 import { COLOUR_GRID, type ColourGrid } from './colour-grid.js';
+import { detailDistances, type DetailDistances } from './local-detail.js';
 
 /** Side of the explanation grid: blocks of 2×2 cells. */
 export const BLOCK_GRID = COLOUR_GRID / 2;
 const N = COLOUR_GRID;
 
-export interface ColourDistances {
+export interface ColourDistances extends DetailDistances {
   localL: number;
   localC: number;
   tone: number;
@@ -77,5 +80,5 @@ export function colourDistances(a: ColourGrid, b: ColourGrid): ColourDistances {
   for (let y = 0; y < BLOCK_GRID; y++) for (let x = 0; x < BLOCK_GRID; x++) blocks.push(sum4(dE, x * 2, y * 2) / 4);
   const [ca, cb] = [meanChroma(a), meanChroma(b)];
   const chroma = Math.abs(ca - cb) / Math.max(ca, cb, GREY_CHROMA);
-  return { localL, localC, tone: toneShift(a, b), chroma, worst, blocks };
+  return { localL, localC, tone: toneShift(a, b), chroma, ...detailDistances(a, b), worst, blocks };
 }
