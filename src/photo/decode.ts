@@ -36,6 +36,15 @@ export interface OpenedPhoto {
    * 16-bit input unless the pipeline's colourspace is set).
    */
   pipeline(): Sharp;
+  /**
+   * A pipeline for a small sample of the whole picture (the fingerprint's thumbnail). For a square sRGB or greyscale
+   * JPEG it leaves colour management to sharp's default (an embedded profile is still applied): with a pipeline
+   * colourspace or a crop before the resize, sharp never shrinks a JPEG on load, and shrinking on load (an exact 1/2,
+   * 1/4 or 1/8 scale in the DCT domain, applied only while the decoded image stays at least twice the requested size)
+   * is what makes a 648 px photo cheap to sample. Such a JPEG needs no crop to be its own centre square, and is 8-bit
+   * with no CMYK to convert: the cases `pipeline()` is there for do not arise. `undefined` for anything else.
+   */
+  squareJpeg?: () => Sharp;
 }
 
 /**
@@ -142,7 +151,9 @@ export async function openPhoto(bytes: Buffer, opts?: DecodeOptions): Promise<Op
     bytes: bytes.length,
   };
   if (meta.orientation !== undefined) info.orientation = meta.orientation;
-  return { info, pipeline: () => sharp(bytes, sharpOptions(maxPixels)).pipelineColourspace('srgb') };
+  const pipeline = (): Sharp => sharp(bytes, sharpOptions(maxPixels)).pipelineColourspace('srgb');
+  const plainSquare = format === 'jpeg' && info.width === info.height && (meta.space === 'srgb' || meta.space === 'b-w');
+  return { info, pipeline, ...(plainSquare ? { squareJpeg: () => sharp(bytes, sharpOptions(maxPixels)) } : {}) };
 }
 
 /**

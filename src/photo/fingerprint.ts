@@ -2,12 +2,14 @@
  * Perceptual fingerprints. Microsoft 365 re-encodes and resizes every photo it stores, so bytes never match;
  * the pHash here survives that but not a different picture. See docs/photo-comparison.md for the measurements.
  *
- * Pipeline: EXIF auto-orient → alpha flattened on white → centre square crop at full resolution (the same region
- * the upload normaliser keeps) → 64×64 sRGB (Mitchell filter; sharp converts ICC-tagged, CMYK and 16-bit input
- * to 8-bit sRGB) → two halves:
+ * Pipeline: EXIF auto-orient → alpha flattened on white → the centre square (the region the upload normaliser keeps)
+ * → 64×64 sRGB (Mitchell filter; sharp converts ICC-tagged, CMYK and 16-bit input to 8-bit sRGB) → two halves:
  * - structure: grey (libvips' luminance) → 2-D DCT → the 16×16 lowest frequencies → one bit per coefficient, set
  *   when above the median of the 255 AC coefficients → 256 bits, 64 hex characters (`phash`);
  * - colour: 16×16 cells averaged in linear light → OKLab → 768 bytes (`colour`, see colour-grid.ts).
+ * A square sRGB JPEG (every cloud copy, our uploads, most AD thumbnails) is resized without a crop, so that libjpeg
+ * shrinks it on load (to no less than twice the sample: a 648 px photo decodes at 162 px); its prints stay within a
+ * few hundredths of a threshold of the full decode's (docs/photo-comparison.md). Anything else is cropped first.
  */
 import { createHash } from 'node:crypto';
 import type { PhotoPrint } from '../model.js';
@@ -38,10 +40,8 @@ export async function fingerprint(bytes: Buffer, opts?: DecodeOptions): Promise<
   const { width, height } = opened.info;
   let rgb: Buffer;
   try {
-    rgb = await opened
-      .pipeline()
-      .flatten({ background: '#ffffff' })
-      .extract(centreSquare(width, height))
+    const square = opened.squareJpeg?.() ?? opened.pipeline().flatten({ background: '#ffffff' }).extract(centreSquare(width, height));
+    rgb = await square
       .resize(PHASH_SAMPLE_SIDE, PHASH_SAMPLE_SIDE, { fit: 'fill', kernel: 'mitchell', fastShrinkOnLoad: false })
       .toColourspace('srgb')
       .removeAlpha()

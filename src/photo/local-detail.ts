@@ -31,13 +31,20 @@ export interface DetailDistances {
 
 /** 1 − SSIM's contrast-structure term of the window at (x, y) over channels first…last of the grids. */
 function windowLoss(a: ColourGrid, b: ColourGrid, x: number, y: number, first: number, last: number, c2: number): number {
-  let [va, vb, cov] = [0, 0, 0];
+  let va = 0;
+  let vb = 0;
+  let cov = 0;
   for (let ch = first; ch <= last; ch++) {
-    let [sa, sb, saa, sbb, sab] = [0, 0, 0, 0, 0];
+    let sa = 0;
+    let sb = 0;
+    let saa = 0;
+    let sbb = 0;
+    let sab = 0;
     for (let j = 0; j < DETAIL_WINDOW; j++) {
       for (let i = 0; i < DETAIL_WINDOW; i++) {
         const k = ((y + j) * N + x + i) * 3 + ch;
-        const [p, q] = [a[k] as number, b[k] as number];
+        const p = a[k] as number;
+        const q = b[k] as number;
         sa += p;
         sb += q;
         saa += p * p;
@@ -45,7 +52,8 @@ function windowLoss(a: ColourGrid, b: ColourGrid, x: number, y: number, first: n
         sab += p * q;
       }
     }
-    const [ma, mb] = [sa / CELLS, sb / CELLS];
+    const ma = sa / CELLS;
+    const mb = sb / CELLS;
     va += saa / CELLS - ma * ma;
     vb += sbb / CELLS - mb * mb;
     cov += sab / CELLS - ma * mb;

@@ -15,12 +15,12 @@ export const SIDE_CLASSES = [48, 64, 96, 120, 240, 648] as const;
 
 export const THRESHOLDS: Readonly<Record<Measure, readonly number[]>> = {
   structure: [0.249, 0.15, 0.15, 0.15, 0.15, 0.15],
-  localL: [0.197, 0.078, 0.078, 0.046, 0.046, 0.045],
-  localC: [0.077, 0.037, 0.03, 0.03, 0.03, 0.03],
+  localL: [0.197, 0.08, 0.08, 0.046, 0.046, 0.045],
+  localC: [0.078, 0.037, 0.03, 0.03, 0.03, 0.03],
   tone: [0.026, 0.018, 0.015, 0.015, 0.015, 0.015],
   chroma: [0.084, 0.08, 0.08, 0.08, 0.08, 0.08],
   detailL: [Infinity, Infinity, 0.1, 0.1, 0.1, 0.1],
-  detailC: [Infinity, Infinity, Infinity, Infinity, 0.135, 0.1],
+  detailC: [Infinity, Infinity, Infinity, Infinity, 0.134, 0.1],
 };
 
 /**
