@@ -17,6 +17,7 @@ import { createContext } from './context.js';
 import { describeError } from './errors.js';
 import { exitCodeOf } from './exit-policy.js';
 import { processIo, type CliIo } from './io.js';
+import { tuneMemory } from './memory-tuning.js';
 import { terminalSafe } from '../report/safe-text.js';
 
 function packageVersion(): string {
@@ -61,6 +62,7 @@ function isMain(): boolean {
 
 // No top-level await: tests load this module with require() as well as import().
 if (isMain()) {
+  tuneMemory();
   void runCli(process.argv.slice(2), processIo()).then((code) => {
     process.exitCode = code;
   });
