@@ -1,13 +1,18 @@
 /**
- * V8 heap settings for the command line process, applied once at start-up (never by `runCli`, which tests run
- * in-process). A run streams thousands of photos through a small live set (≈ 35 MB of heap at 2,500 users): left
- * alone, V8 grows its young generation to 32 MB and lets the old one fill to about four times what is live before a
- * full collection, so resident memory is mostly garbage waiting to be collected (docs/decisions.md, "Memory").
+ * V8 heap settings for the command line process, applied by main.ts before the program and its dependencies load
+ * (ES modules are all parsed before any runs, and that alone grows the young generation to 16 MB). Only in the
+ * CLI's own process: tests that import runCli keep V8's defaults.
  *
- * Both flags are read by V8 as it goes, so they take effect although the heap already exists (its size limits,
- * `--max-semi-space-size` and `--max-old-space-size`, do not: they are fixed when the process starts, and a bin
- * shim cannot pass them).
+ * A run streams thousands of photos through a small live set (≈ 35 MB of heap at 2,500 users): left alone, V8 grows
+ * its young generation to 32 MB and lets the old one fill to about four times what is live before a full
+ * collection, so resident memory is mostly garbage waiting to be collected (docs/decisions.md, "Memory"). Both flags
+ * are read by V8 as it goes, so they take effect although the heap already exists (its size limits,
+ * `--max-semi-space-size` and `--max-old-space-size`, do not: they are fixed at start-up, and a bin shim cannot
+ * pass them).
  */
+import { realpathSync } from 'node:fs';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 
 /** Keep the young generation at its first size (1 MB semi-spaces) instead of doubling it up to 16 MB. */
@@ -15,7 +20,16 @@ const NO_YOUNG_GROWTH = '--semi-space-growth-factor=1';
 /** After a full collection, the next one comes when the old generation has grown by half of what survived. */
 const OLD_GROWTH = '--heap-growing-percent=50';
 
-/** Applies the settings unless the user asked for other ones (HPS_V8_DEFAULTS=1 keeps V8's own). */
+/** Whether this process runs the CLI: node …/cli/main.js (or the hps bin link to it), or main.ts under tsx. */
+export function isCliProcess(argv1: string | undefined = process.argv[1]): boolean {
+  try {
+    return realpathSync(argv1 ?? '') === realpathSync(fileURLToPath(new URL(`./main${extname(import.meta.url)}`, import.meta.url)));
+  } catch {
+    return false;
+  }
+}
+
+/** Applies the settings unless the user asked for V8's own (HPS_V8_DEFAULTS=1). */
 export function tuneMemory(env: NodeJS.ProcessEnv = process.env): void {
   if (env.HPS_V8_DEFAULTS === '1') return;
   setFlagsFromString(NO_YOUNG_GROWTH);
