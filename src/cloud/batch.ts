@@ -77,7 +77,11 @@ export function createBatcher(http: GraphHttp, retry: RetryPolicy, opts: BatchOp
     try {
       while (queue.length > 0 && fatal === undefined) {
         // Sized when our turn comes: by then more items may be queued.
-        const lease = await http.limiter.acquire(() => Math.max(1, Math.min(queue.length, BATCH_ITEMS_IN_FLIGHT)));
+        // With a deep queue, wait for a full batch's units: a run of 2-item batches costs an HTTP request (and its
+        // overhead at both ends) per 2 items, where one batch of 20 holds the same 4 units for as long.
+        const lease = await http.limiter.acquire(() => Math.max(1, Math.min(queue.length, BATCH_ITEMS_IN_FLIGHT)), {
+          atLeast: () => (queue.length >= 2 * BATCH_ITEMS_IN_FLIGHT ? BATCH_ITEMS_IN_FLIGHT : 1),
+        });
         if (fatal !== undefined || queue.length === 0) {
           lease.release();
           if (fatal !== undefined) break;

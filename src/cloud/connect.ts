@@ -5,6 +5,7 @@
  */
 import { createMsalTokenProvider, type ClientCredential, type TokenProvider } from './auth.js';
 import { resolveEndpoints, type CloudEndpoints, type NationalCloud } from './endpoints.js';
+import { createBatcher } from './batch.js';
 import { createGraphReader, type GraphReader } from './graph-reader.js';
 import { createGraphWriter } from './graph-writer.js';
 import { createGraphHttp, type GraphHttp } from './http.js';
@@ -97,14 +98,17 @@ export async function connectCloud(opts: CloudConnectOptions): Promise<CloudConn
     retry,
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
   });
+  // One queue for every batchable read: the reader's metadata and downloads and the writer's etag read-backs share
+  // full batches.
+  const batcher = createBatcher(http, retry);
   return {
     endpoints,
     tokens,
     limiter,
     retry,
     http,
-    reader: createGraphReader({ http, retry, ...(opts.usersPageSize ? { pageSize: opts.usersPageSize } : {}) }),
-    writer: createGraphWriter({ http }),
+    reader: createGraphReader({ http, retry, batcher, ...(opts.usersPageSize ? { pageSize: opts.usersPageSize } : {}) }),
+    writer: createGraphWriter({ http, batcher }),
     readPolicy: () => readPhotoUpdatePolicy(http),
     close: () => {
       deadline?.cancel();

@@ -1,11 +1,12 @@
 /**
  * The Graph route of PhotoWriter: PUT /users/{id}/photo/$value (image/jpeg, ≤ 4 MB), then GET /photo for the
- * new etag; DELETE /users/{id}/photo/$value (404 = already gone = fine). Single requests, not batched (uploads
+ * new etag (through the shared batch queue when given); DELETE /users/{id}/photo/$value (404 = already gone = fine). Single requests, not batched (uploads
  * are the heavy part and Graph throttles batch items one by one anyway), all through the shared limiter and retry
  * policy of the GraphHttp. One user's failure is a WriteResult, never an exception; only sign-in failure throws.
  */
 import type { PhotoDeleteItem, PhotoSetItem, PhotoWriter, WriteResult } from '../sync/apply/writer.js';
 import { adviceForGraphStatus, CloudAuthError, CloudConfigError, describe, GraphRequestError, parseGraphError, type GraphOperation } from './errors.js';
+import type { Batcher } from './batch.js';
 import { userSegment, type GraphHttp, type GraphResponse } from './http.js';
 
 /** Graph's upload limit for profile photos. */
@@ -13,6 +14,8 @@ export const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
 
 export interface GraphWriterDeps {
   http: GraphHttp;
+  /** The queue the etag read-backs join (shared with the reader: full batches); without it, plain GETs. */
+  batcher?: Batcher;
   /** Called once by close(), e.g. to close the transport. */
   onClose?: () => Promise<void>;
 }
@@ -49,14 +52,18 @@ export function createGraphWriter(deps: GraphWriterDeps): PhotoWriter {
   /** The etag after a write; a failure here does not undo the write, so it only loses the etag. */
   async function readEtag(path: string): Promise<string | undefined> {
     try {
-      const meta = await http.send({ method: 'GET', path });
-      if (meta.status !== 200) return undefined;
-      const tag = meta.json<Record<string, unknown>>()?.['@odata.mediaEtag'];
+      const body = deps.batcher ? await batchedGet(deps.batcher, path) : await plainGet(path);
+      const tag = (body as Record<string, unknown> | undefined)?.['@odata.mediaEtag'];
       return typeof tag === 'string' ? tag : undefined;
     } catch (err) {
       if (err instanceof CloudAuthError) throw err;
       return undefined;
     }
+  }
+
+  async function plainGet(path: string): Promise<unknown> {
+    const meta = await http.send({ method: 'GET', path });
+    return meta.status === 200 ? meta.json() : undefined;
   }
 
   async function deleteOne(item: PhotoDeleteItem): Promise<WriteResult> {
@@ -100,6 +107,13 @@ async function eachAsItFinishes<I, R>(items: readonly I[], work: (item: I) => Pr
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, items.length)) }, worker));
   return results;
+}
+
+/** A GET through the batch queue: the JSON body of a 200, else undefined (the item's own error, if any, is thrown). */
+async function batchedGet(batcher: Batcher, path: string): Promise<unknown> {
+  const r = await batcher.submit({ key: path, method: 'GET', url: path });
+  if (r.error) throw r.error;
+  return r.status === 200 ? r.body : undefined;
 }
 
 /** Runs one request; request failures become a WriteResult, sign-in and configuration failures propagate. */

@@ -57,7 +57,7 @@ export interface Limiter {
    * Waits its turn (first come, first served) until a unit is free, then takes up to `units` of the free ones (at
    * least 1). A function is asked when the turn comes, so a batch can size itself by what is queued by then.
    */
-  acquire(units?: number | (() => number)): Promise<Lease>;
+  acquire(units?: number | (() => number), opts?: AcquireOptions): Promise<Lease>;
   /** The highest in-flight level the service has answered without 429 (batches above it go out probe-sized). */
   readonly proven: number;
   /** Current allowance (1…maxConcurrency). */
@@ -71,6 +71,16 @@ export interface Limiter {
   /** Records time spent waiting before a retry. */
   waited(ms: number): void;
   stats(): BudgetStats;
+}
+
+export interface AcquireOptions {
+  /**
+   * Units to wait for before taking any (capped at the allowance; units above the level the service has answered are
+   * probed, not waited for), asked when the turn comes: a batcher with a deep
+   * queue waits for a full batch's units rather than sending many small batches, each an HTTP request of its own.
+   * Waiters behind it wait too (first come, first served).
+   */
+  atLeast?: () => number;
 }
 
 export interface LimiterOptions {
@@ -89,12 +99,28 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
   let streak = 0;
   let probing = false;
   let inFlight = 0;
+  /** A waiter needing several units was kept waiting by the allowance since the last growth check. */
+  let heldBack = false;
   const stats: BudgetStats = { requests: 0, throttled: 0, waitedMs: 0, peakAllowance: allowance };
   let proven = allowance; // the documented level is taken as answered until a 429 says otherwise
-  const waiters: Array<(free: number) => void> = [];
+  const waiters: Array<{ take: (free: number) => void; atLeast?: () => number }> = [];
 
   const pump = (): void => {
-    while (waiters.length > 0 && inFlight < allowance) (waiters.shift() as (free: number) => void)(allowance - inFlight);
+    while (waiters.length > 0 && inFlight < allowance) {
+      const head = waiters[0] as (typeof waiters)[number];
+      if (head.atLeast) {
+        const want = Math.min(allowance, Math.max(1, head.atLeast()));
+        // Units above the level the service has answered are not waited for: they are probed with a small request
+        // (batch.ts sizes it by its units), so a refused probe costs one or two 429s, not a batch of them.
+        const probe = allowance > proven && inFlight + want > proven;
+        if (allowance - inFlight < want && !probe) {
+          heldBack = true; // the allowance, not the service, keeps this waiter waiting: grow on the next success
+          return;
+        }
+      }
+      waiters.shift();
+      head.take(allowance - inFlight);
+    }
   };
 
   const grow = (): void => {
@@ -103,9 +129,9 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
     pump();
   };
 
-  function acquire(want: number | (() => number) = 1): Promise<Lease> {
+  function acquire(want: number | (() => number) = 1, opts: AcquireOptions = {}): Promise<Lease> {
     return new Promise<Lease>((resolve) => {
-      waiters.push((free) => {
+      const take = (free: number): void => {
         const units = Math.min(free, Math.max(1, Math.floor(typeof want === 'function' ? want() : want)));
         inFlight += units;
         let released = false;
@@ -120,7 +146,8 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
             pump();
           },
         });
-      });
+      };
+      waiters.push(opts.atLeast ? { take, atLeast: opts.atLeast } : { take });
       pump();
     });
   }
@@ -135,6 +162,7 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
   };
 
   let held = 0;
+  const grewFor = new WeakSet<LeaseInfo>();
   const feedback = (status: number, lease?: LeaseInfo): void => {
     if (status === 429) {
       stats.requests += 1;
@@ -157,15 +185,25 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
     if (lease) proven = Math.max(proven, lease.level);
     if (allowance >= maxInFlight) return;
     // Below the threshold: grow while the allowance is what holds work back (someone waits, or all of it was in use).
+    // One step per answered request (`grewFor`: requests already counted): a batch's items answer together, and twenty
+    // steps at once would overshoot.
     if (allowance < threshold) {
-      if (waiters.length > 0 || (lease !== undefined && lease.level >= allowance)) grow();
+      if (lease !== undefined && grewFor.has(lease)) return;
+      const wanted = waiters.length > 0 || heldBack || (lease !== undefined && lease.level >= allowance);
+      heldBack = false;
+      if (wanted) {
+        grow();
+        if (lease !== undefined) grewFor.add(lease);
+      }
       return;
     }
     if (probing) {
       // The probe level holds once it has been used and answered for eight windows: the client counts a unit as busy
       // until it has read the answer, the service frees it earlier, so a busy client sees lucky successes just above
       // the limit; eight windows of them in a row do not happen by luck.
-      if (lease === undefined || lease.level >= allowance) held += 1;
+      // One window per answered request: a batch's twenty items are one observation, not twenty.
+      if (lease === undefined || (lease.level >= allowance && !grewFor.has(lease))) held += 1;
+      if (lease !== undefined) grewFor.add(lease);
       if (held >= PROBE_HOLD_WINDOWS * allowance) {
         threshold = allowance;
         probing = false;

@@ -7,14 +7,17 @@
  * - `tone`: the largest mean signed OKLab shift over the dark, middle and bright thirds of the cells: a colour grade
  *   moves every cell of a third the same way, while re-encoding noise cancels out.
  * - `chroma`: the relative change of the mean chroma (colourfulness): greyscale conversion, desaturation.
+ * - `detailL`, `detailC`: the worst 3×3-cell window's loss of local pattern, relative to its own contrast
+ *   (local-detail.ts): a shape drawn over texture, colour removed from part of a nearly grey picture.
  */
 import { COLOUR_GRID, type ColourGrid } from './colour-grid.js';
+import { detailDistances, type DetailDistances } from './local-detail.js';
 
 /** Side of the explanation grid: blocks of 2×2 cells. */
 export const BLOCK_GRID = COLOUR_GRID / 2;
 const N = COLOUR_GRID;
 
-export interface ColourDistances {
+export interface ColourDistances extends DetailDistances {
   localL: number;
   localC: number;
   tone: number;
@@ -32,22 +35,33 @@ function check(a: ColourGrid, b: ColourGrid): void {
 const sum4 = (d: Float64Array, x: number, y: number): number =>
   (d[y * N + x] as number) + (d[y * N + x + 1] as number) + (d[(y + 1) * N + x] as number) + (d[(y + 1) * N + x + 1] as number);
 
+/** Length of a 2- or 3-vector (Math.hypot is several times slower and the grids hold no overflowing values). */
+const len = (x: number, y: number, z = 0): number => Math.sqrt(x * x + y * y + z * z);
+
 /** Mean signed shift (L, a, b) of each lightness third of `a`'s cells; the largest, as an OKLab length. */
 function toneShift(a: ColourGrid, b: ColourGrid): number {
-  const order = Array.from({ length: N * N }, (_, i) => i).sort((i, j) => (a[i * 3] as number) - (a[j * 3] as number));
+  const cells = N * N;
+  // Ties in lightness go by cell index, so the thirds do not depend on the sort's stability.
+  const order = Uint16Array.from({ length: cells }, (_, i) => i).sort((i, j) => (a[i * 3] as number) - (a[j * 3] as number) || i - j);
   let worst = 0;
   for (let t = 0; t < 3; t++) {
-    const part = order.slice(Math.round((t * N * N) / 3), Math.round(((t + 1) * N * N) / 3));
-    const s = [0, 0, 0];
-    for (const i of part) for (let c = 0; c < 3; c++) s[c] = (s[c] as number) + (b[i * 3 + c] as number) - (a[i * 3 + c] as number);
-    worst = Math.max(worst, Math.hypot(...s.map((v) => v / part.length)));
+    const [from, to] = [Math.round((t * cells) / 3), Math.round(((t + 1) * cells) / 3)];
+    let [sl, sa, sb] = [0, 0, 0];
+    for (let k = from; k < to; k++) {
+      const c = (order[k] as number) * 3;
+      sl += (b[c] as number) - (a[c] as number);
+      sa += (b[c + 1] as number) - (a[c + 1] as number);
+      sb += (b[c + 2] as number) - (a[c + 2] as number);
+    }
+    const n = to - from;
+    worst = Math.max(worst, len(sl / n, sa / n, sb / n));
   }
   return worst;
 }
 
 function meanChroma(g: ColourGrid): number {
   let c = 0;
-  for (let i = 0; i < N * N; i++) c += Math.hypot(g[i * 3 + 1] as number, g[i * 3 + 2] as number);
+  for (let i = 0; i < N * N; i++) c += len(g[i * 3 + 1] as number, g[i * 3 + 2] as number);
   return c / (N * N);
 }
 
@@ -60,8 +74,10 @@ export function colourDistances(a: ColourGrid, b: ColourGrid): ColourDistances {
   const [dL, dC, dE] = [new Float64Array(N * N), new Float64Array(N * N), new Float64Array(N * N)];
   for (let i = 0; i < N * N; i++) {
     const l = (a[i * 3] as number) - (b[i * 3] as number);
-    const c = Math.hypot((a[i * 3 + 1] as number) - (b[i * 3 + 1] as number), (a[i * 3 + 2] as number) - (b[i * 3 + 2] as number));
-    [dL[i], dC[i], dE[i]] = [Math.abs(l), c, Math.hypot(l, c)];
+    const c = len((a[i * 3 + 1] as number) - (b[i * 3 + 1] as number), (a[i * 3 + 2] as number) - (b[i * 3 + 2] as number));
+    dL[i] = Math.abs(l);
+    dC[i] = c;
+    dE[i] = len(l, c);
   }
   let [localL, localC, worstE] = [0, 0, -1];
   let worst = { x: 0, y: 0, size: 2 / N };
@@ -77,5 +93,5 @@ export function colourDistances(a: ColourGrid, b: ColourGrid): ColourDistances {
   for (let y = 0; y < BLOCK_GRID; y++) for (let x = 0; x < BLOCK_GRID; x++) blocks.push(sum4(dE, x * 2, y * 2) / 4);
   const [ca, cb] = [meanChroma(a), meanChroma(b)];
   const chroma = Math.abs(ca - cb) / Math.max(ca, cb, GREY_CHROMA);
-  return { localL, localC, tone: toneShift(a, b), chroma, worst, blocks };
+  return { localL, localC, tone: toneShift(a, b), chroma, ...detailDistances(a, b), worst, blocks };
 }

@@ -32,9 +32,9 @@ export interface PrintComparison extends Verdict {
 }
 
 export interface Explanation {
-  /** Raw values of every measure and their thresholds. */
+  /** Raw values of every measure, and the thresholds of those used at this size. */
   values: Record<Measure, number>;
-  thresholds: Record<Measure, number>;
+  thresholds: Partial<Record<Measure, number>>;
   /** 8×8 mean OKLab distances of the picture's blocks (row-major, top-left first); ~0.02 is just visible. */
   blocks: number[];
   /** The worst 2×2-cell window, as fractions of the side. */
@@ -69,6 +69,8 @@ const SAY: Record<Measure, string> = {
   localC: 'part of the picture changed colour',
   tone: 'the colours are graded differently',
   chroma: 'the colourfulness changed (greyscale or saturation)',
+  detailL: 'part of the picture lost or gained detail (something drawn over it or removed)',
+  detailC: 'part of the picture lost or gained colour',
 };
 
 /** Side of the centre square of a print; 0 (unknown, e.g. a remembered print) counts as no limit. */
@@ -93,15 +95,16 @@ export function comparePrints(a: PhotoPrint, b: PhotoPrint, opts: CompareOptions
   if (a.sha256 === b.sha256) return { ...base, same: true, distance: 0, ratios: {}, decisive: null, why: 'identical bytes' };
 
   const distance = hashDistance(a.phash, b.phash);
-  const values = { structure: distance, localL: 0, localC: 0, tone: 0, chroma: 0 } as Record<Measure, number>;
+  const values = { structure: distance, localL: 0, localC: 0, tone: 0, chroma: 0, detailL: 0, detailC: 0 } as Record<Measure, number>;
   let explain: Explanation | undefined;
   if (ga && gb) {
     const c = colourDistances(ga, gb);
-    Object.assign(values, { localL: c.localL, localC: c.localC, tone: c.tone, chroma: c.chroma });
-    explain = { values, thresholds: limits, blocks: c.blocks.map((v) => Math.round(v * 1000) / 1000), worst: c.worst };
+    Object.assign(values, { localL: c.localL, localC: c.localC, tone: c.tone, chroma: c.chroma, detailL: c.detailL, detailC: c.detailC });
+    const used = Object.fromEntries(Object.entries(limits).filter(([, t]) => Number.isFinite(t)));
+    explain = { values, thresholds: used, blocks: c.blocks.map((v) => Math.round(v * 1000) / 1000), worst: c.worst };
   }
   const ratios: Partial<Record<Measure, number>> = {};
-  for (const m of MEASURES) if (colourCompared || m === 'structure') ratios[m] = values[m] / limits[m];
+  for (const m of MEASURES) if ((colourCompared || m === 'structure') && Number.isFinite(limits[m])) ratios[m] = values[m] / limits[m];
   // Another picture is said as such (its colours differ too, but that is not the news); otherwise the measure
   // furthest over, or nearest to, its threshold.
   let decisive: Measure = 'structure';

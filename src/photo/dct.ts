@@ -17,30 +17,46 @@ function cosTable(n: number, k: number): Float64Array {
 }
 
 /**
- * Orthonormal 2-D DCT-II of a row-major n×n image, returning only the k×k lowest-frequency coefficients
+ * One 1-D pass over `lines` lines of n samples: out[i·k + u] = Σx v(i, x)·c[u][x], where v(i, x) = src[i·stride + x·step]. Uses the cosine's
+ * symmetry about the middle (c[u][n−1−x] = ±c[u][x]), so each term is summed once for a pair of samples.
+ */
+function pass(src: Float64Array, lines: number, stride: number, step: number, n: number, k: number, c: Float64Array, out: Float64Array): void {
+  const half = n >> 1;
+  const even = new Float64Array(half);
+  const odd = new Float64Array(half);
+  for (let i = 0; i < lines; i++) {
+    for (let x = 0; x < half; x++) {
+      const p = src[i * stride + x * step] as number;
+      const q = src[i * stride + (n - 1 - x) * step] as number;
+      even[x] = p + q;
+      odd[x] = p - q;
+    }
+    for (let u = 0; u < k; u++) {
+      const folded = u & 1 ? odd : even;
+      let s = 0;
+      for (let x = 0; x < half; x++) s += (folded[x] as number) * (c[u * n + x] as number);
+      out[i * k + u] = s;
+    }
+  }
+}
+
+/**
+ * Orthonormal 2-D DCT-II of a row-major n×n image (n even), returning only the k×k lowest-frequency coefficients
  * (row-major, index v*k+u for vertical frequency v and horizontal frequency u).
  */
 export function dctLowBlock(pixels: ArrayLike<number>, n: number, k: number): Float64Array {
   if (pixels.length !== n * n) throw new RangeError(`expected ${n * n} pixels, got ${pixels.length}`);
   if (k > n) throw new RangeError(`block ${k} larger than image ${n}`);
+  if (n % 2 !== 0) throw new RangeError(`image side ${n} is odd`);
   const c = cosTable(n, k);
-  // Rows first: rowT[y*k+u] = Σx p[y][x]·c[u][x]
+  // Rows first: rowT[y*k+u] = Σx p[y][x]·c[u][x]; then columns of rowT: colT[u*k+v] = Σy rowT[y][u]·c[v][y].
   const rowT = new Float64Array(n * k);
-  for (let y = 0; y < n; y++) {
-    for (let u = 0; u < k; u++) {
-      let s = 0;
-      for (let x = 0; x < n; x++) s += (pixels[y * n + x] as number) * (c[u * n + x] as number);
-      rowT[y * k + u] = s;
-    }
-  }
+  // One element type for both passes keeps `pass` monomorphic (several times faster than over a Uint8Array and a Float64Array).
+  pass(Float64Array.from(pixels), n, n, 1, n, k, c, rowT);
+  const colT = new Float64Array(k * k);
+  pass(rowT, k, 1, k, n, k, c, colT);
   const out = new Float64Array(k * k);
-  for (let v = 0; v < k; v++) {
-    for (let u = 0; u < k; u++) {
-      let s = 0;
-      for (let y = 0; y < n; y++) s += (rowT[y * k + u] as number) * (c[v * n + y] as number);
-      out[v * k + u] = s;
-    }
-  }
+  for (let v = 0; v < k; v++) for (let u = 0; u < k; u++) out[v * k + u] = colT[u * k + v] as number;
   return out;
 }
 

@@ -5,6 +5,7 @@
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { PhotoDecodeError } from './errors.js';
 import { sniffFormat, type PhotoFormat, PHOTO_FORMATS } from './sniff.js';
+import { readJpegFrame } from './jpeg-frame.js';
 
 /** Default pixel limit (width × height): far above any real portrait, far below a decompression bomb. */
 export const DEFAULT_MAX_PIXELS = 50_000_000;
@@ -143,6 +144,22 @@ export async function openPhoto(bytes: Buffer, opts?: DecodeOptions): Promise<Op
   };
   if (meta.orientation !== undefined) info.orientation = meta.orientation;
   return { info, pipeline: () => sharp(bytes, sharpOptions(maxPixels)).pipelineColourspace('srgb') };
+}
+
+/**
+ * A square 8-bit sRGB or greyscale JPEG (every cloud copy, our uploads, most AD thumbnails), opened from its frame
+ * header alone: its side, and a pipeline with sharp's default colour management (an embedded profile is still
+ * applied). With a pipeline colourspace or a crop before a resize sharp never shrinks a JPEG on load; such a JPEG
+ * needs neither (it is its own centre square, with no CMYK or 16-bit samples to convert), so a resize can decode it
+ * at 1/2, 1/4 or 1/8 in the DCT domain. Same guards as {@link openPhoto} (format by magic bytes, the pixel limit on
+ * the declared size before any pixel is decoded, strict decoding). Undefined for anything else: use openPhoto.
+ */
+export function openSquareJpeg(bytes: Buffer, opts?: DecodeOptions): { side: number; pipeline(): Sharp } | undefined {
+  const maxPixels = resolveMaxPixels(opts);
+  const f = readJpegFrame(bytes);
+  if (!f || f.width !== f.height || f.width === 0 || f.precision !== 8 || (f.components !== 1 && f.components !== 3)) return undefined;
+  if (f.width * f.height > maxPixels) return undefined; // openPhoto refuses it, saying why
+  return { side: f.width, pipeline: () => sharp(bytes, sharpOptions(maxPixels)) };
 }
 
 /**

@@ -2,16 +2,19 @@
  * Perceptual fingerprints. Microsoft 365 re-encodes and resizes every photo it stores, so bytes never match;
  * the pHash here survives that but not a different picture. See docs/photo-comparison.md for the measurements.
  *
- * Pipeline: EXIF auto-orient → alpha flattened on white → centre square crop at full resolution (the same region
- * the upload normaliser keeps) → 64×64 sRGB (Mitchell filter; sharp converts ICC-tagged, CMYK and 16-bit input
- * to 8-bit sRGB) → two halves:
+ * Pipeline: EXIF auto-orient → alpha flattened on white → the centre square (the region the upload normaliser keeps)
+ * → 64×64 sRGB (Mitchell filter; sharp converts ICC-tagged, CMYK and 16-bit input to 8-bit sRGB) → two halves:
  * - structure: grey (libvips' luminance) → 2-D DCT → the 16×16 lowest frequencies → one bit per coefficient, set
  *   when above the median of the 255 AC coefficients → 256 bits, 64 hex characters (`phash`);
  * - colour: 16×16 cells averaged in linear light → OKLab → 768 bytes (`colour`, see colour-grid.ts).
+ * A square sRGB JPEG (every cloud copy, our uploads, most AD thumbnails) is opened from its frame header and resized
+ * without a crop, so that libjpeg shrinks it on load (to no less than twice the sample: a 648 px photo decodes at
+ * 162 px; see `openSquareJpeg`); its prints stay within half a threshold of the full decode's, the same verdicts on
+ * the corpus (docs/photo-comparison.md). Anything else is opened by `openPhoto` and cropped first.
  */
 import { createHash } from 'node:crypto';
 import type { PhotoPrint } from '../model.js';
-import { openPhoto, toDecodeError, type DecodeOptions } from './decode.js';
+import { openPhoto, openSquareJpeg, toDecodeError, type DecodeOptions } from './decode.js';
 import { dctLowBlock, medianBitsHex } from './dct.js';
 import { centreSquare } from './geometry.js';
 import { encodeGrid, splitThumbnail } from './colour-grid.js';
@@ -32,24 +35,30 @@ export function phashFromGrey(grey: ArrayLike<number>): string {
   return medianBitsHex(dctLowBlock(grey, PHASH_SAMPLE_SIDE, PHASH_BLOCK));
 }
 
-/** Fingerprints photo bytes. Throws PhotoDecodeError for anything that is not a readable photo. */
-export async function fingerprint(bytes: Buffer, opts?: DecodeOptions): Promise<PhotoPrint> {
-  const opened = await openPhoto(bytes, opts);
-  const { width, height } = opened.info;
-  let rgb: Buffer;
+/** The 64×64 sRGB sample of a photo's centre square, and the photo's displayed size. */
+async function sample(bytes: Buffer, opts?: DecodeOptions): Promise<{ rgb: Buffer; width: number; height: number }> {
+  const square = openSquareJpeg(bytes, opts);
+  const opened = square ? undefined : await openPhoto(bytes, opts);
+  const width = square?.side ?? opened?.info.width ?? 0;
+  const height = square?.side ?? opened?.info.height ?? 0;
   try {
-    rgb = await opened
-      .pipeline()
-      .flatten({ background: '#ffffff' })
-      .extract(centreSquare(width, height))
+    const base = opened ? opened.pipeline().flatten({ background: '#ffffff' }).extract(centreSquare(width, height)) : square?.pipeline();
+    if (!base) throw new Error('internal: no pipeline');
+    const rgb = await base
       .resize(PHASH_SAMPLE_SIDE, PHASH_SAMPLE_SIDE, { fit: 'fill', kernel: 'mitchell', fastShrinkOnLoad: false })
       .toColourspace('srgb')
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer();
+    return { rgb, width, height };
   } catch (err) {
-    throw toDecodeError(err, opened.info.format, opts?.maxPixels);
+    throw toDecodeError(err, opened?.info.format ?? 'jpeg', opts?.maxPixels);
   }
+}
+
+/** Fingerprints photo bytes. Throws PhotoDecodeError for anything that is not a readable photo. */
+export async function fingerprint(bytes: Buffer, opts?: DecodeOptions): Promise<PhotoPrint> {
+  const { rgb, width, height } = await sample(bytes, opts);
   if (rgb.length !== PHASH_SAMPLE_SIDE * PHASH_SAMPLE_SIDE * 3) {
     throw new Error(`internal: expected a ${PHASH_SAMPLE_SIDE}² sRGB thumbnail, got ${rgb.length} bytes`);
   }

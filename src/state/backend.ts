@@ -10,7 +10,7 @@ import { toStoredJson } from './redact.js';
 import { runIdFactory } from './run-id.js';
 import { RUN_STATUSES } from './store.js';
 import type { DirectoryMark, RunRecord, StateStore, StoreOptions, UserState } from './store.js';
-import { applyCloudSeen, applyFailure, applyPatch, applyPush } from './user-record.js';
+import { applyCloudSeen, applyFailure, applyPatch, applyPush, changesNothing } from './user-record.js';
 
 /** One directory's row: its mark and/or its last full run. */
 export interface MarkRow {
@@ -50,7 +50,9 @@ export function createStateStore(backend: StateBackend, options: StoreOptions = 
   const update = (objectGuid: string, rule: (prev: UserState | undefined, at: Date) => UserState): UserState =>
     tx(() => {
       const key = normaliseGuid(objectGuid);
-      const next = rule(backend.readUser(key), now());
+      const prev = backend.readUser(key);
+      const next = rule(prev, now());
+      if (prev && changesNothing(prev, next)) return prev;
       backend.writeUser(next);
       return next;
     });

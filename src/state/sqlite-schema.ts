@@ -74,6 +74,15 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE last_result = 'error' AND last_error LIKE 'blocked: %';
     `,
   },
+  {
+    version: 3,
+    description: 'the comparator judges size and colour now: the next run reads every user once (resolution drift needs no directory change)',
+    // The directory mark and its USN stay; forgetting the last full read makes the next run a full one, which finds
+    // the cloud copies that the hash-only comparator called in sync but that are undersized (docs/state.md).
+    sql: `
+      UPDATE directory_marks SET last_full_run_at = NULL;
+    `,
+  },
 ];
 
 /** The highest version this build knows. */

@@ -133,21 +133,30 @@ export function applyFailure(prev: UserState | undefined, failure: FailureRecord
 
 /** What a run saw in the cloud. A phash is stored against the etag it was computed for. */
 export function applyCloudSeen(prev: UserState | undefined, seen: CloudSeen, now: Date): UserState {
+  return applyPatch(prev, cloudSeenPatch(seen), now);
+}
+
+/** What a run's look at a user's cloud photo changes in the record (no photo: no fingerprint either). */
+export function cloudSeenPatch(seen: CloudSeen): UserPatch {
   if (seen.etag === null) {
-    return applyPatch(prev, {
-      objectGuid: seen.objectGuid,
-      lastCloudEtagSeen: null,
-      cloudPhash: null,
-      cloudPhashEtag: null,
-      lastRunId: seen.runId,
-    }, now);
+    return { objectGuid: seen.objectGuid, lastCloudEtagSeen: null, cloudPhash: null, cloudPhashEtag: null, lastRunId: seen.runId };
   }
-  return applyPatch(prev, {
+  return {
     objectGuid: seen.objectGuid,
     lastCloudEtagSeen: seen.etag,
     ...(seen.phash !== undefined ? { cloudPhash: seen.phash, cloudPhashEtag: seen.etag } : {}),
     lastRunId: seen.runId,
-  }, now);
+  };
+}
+
+/**
+ * Whether `next` says nothing `prev` did not: the same fields, bar `updatedAt` and `lastRunId`. Such an update is not
+ * written (a no-change run rewrote every row only to stamp its run id), so `lastRunId` is the last run that changed the
+ * record and `updatedAt` when it did.
+ */
+export function changesNothing(prev: UserState | undefined, next: UserState): boolean {
+  if (!prev || prev.attempts !== next.attempts) return false;
+  return USER_FIELDS.every((f) => f === 'lastRunId' || prev[f] === next[f]);
 }
 
 /** The remembered cloud fingerprint, but only if it belongs to this etag (else the photo must be fetched). */

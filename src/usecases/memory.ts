@@ -2,7 +2,7 @@
  * The state store, seen as the small memory inputs the read and decide stages take. Reads only; the recorder
  * (sync/apply/record.ts) does every write.
  */
-import { foldGuid, type PhotoPrint } from '../model.js';
+import { foldGuid, type OnPremUser, type PhotoPrint } from '../model.js';
 import { deferredKind } from '../state/pending.js';
 import type { StateStore, UserState } from '../state/store.js';
 import type { RememberedClaim, RunMemory, UserMemory } from '../sync/decide/memory.js';
@@ -24,23 +24,63 @@ export type UserLookup = Pick<StateStore, 'getUser'>;
 /** Records looked up recently, kept for the read: more than a window of users (observe.ts DEFAULT_WINDOW). */
 const RECALL_KEPT = 1024;
 
+/** The state's user records as the read stage sees them (see {@link recallOnce}). */
+export interface Recall extends Pick<StateStore, 'getUser' | 'allUsers'> {
+  /** Reads these users' records in one query, ahead of their lookups. */
+  prefetch(objectGuids: readonly string[]): void;
+}
+
 /**
  * The state's user records as the read stage sees them: each read from SQLite once, though three lookups want it
- * (source print, cloud print, the planner's memory). For one run's read only: nothing writes meanwhile (the recorder
- * writes after the read), and the oldest records are dropped beyond RECALL_KEPT, so memory stays bounded.
+ * (source print, cloud print, the planner's memory), and ahead of time in bulk ({@link prefetched}). For one run's
+ * read only: nothing writes meanwhile (the recorder writes after the read), and the oldest records are dropped beyond
+ * RECALL_KEPT, so memory stays bounded.
  */
-export function recallOnce(state: StateStore): Pick<StateStore, 'getUser' | 'allUsers'> {
+export function recallOnce(state: Pick<StateStore, 'getUser' | 'getUsers' | 'allUsers'>): Recall {
   const kept = new Map<string, UserState | undefined>();
+  const keep = (key: string, u: UserState | undefined): void => {
+    if (kept.size >= RECALL_KEPT) kept.delete(kept.keys().next().value as string);
+    kept.set(key, u);
+  };
   return {
     getUser(objectGuid) {
-      if (kept.has(objectGuid)) return kept.get(objectGuid);
+      const key = foldGuid(objectGuid);
+      if (kept.has(key)) return kept.get(key);
       const u = state.getUser(objectGuid);
-      if (kept.size >= RECALL_KEPT) kept.delete(kept.keys().next().value as string);
-      kept.set(objectGuid, u);
+      keep(key, u);
       return u;
+    },
+    prefetch(objectGuids) {
+      const keys = objectGuids.map(foldGuid).filter((k) => k !== '' && !kept.has(k));
+      if (keys.length === 0) return;
+      const found = state.getUsers(keys);
+      for (const k of keys) keep(k, found.get(k));
     },
     allUsers: () => state.allUsers(),
   };
+}
+
+/** Users taken from the directory at a time for one bulk state read, and the photo bytes they may hold meanwhile. */
+const PREFETCH_USERS = 64;
+const PREFETCH_BYTES = 4 * 1024 * 1024;
+
+/** The directory's users as they come, their state records read in bulk a few dozen at a time (one query each). */
+export async function* prefetched(users: AsyncIterable<OnPremUser>, recall: Recall): AsyncGenerator<OnPremUser> {
+  let held: OnPremUser[] = [];
+  let bytes = 0;
+  const flush = (): OnPremUser[] => {
+    recall.prefetch(held.map((u) => u.objectGuid));
+    const out = held;
+    held = [];
+    bytes = 0;
+    return out;
+  };
+  for await (const u of users) {
+    held.push(u);
+    bytes += u.photo?.bytes.length ?? 0;
+    if (held.length >= PREFETCH_USERS || bytes >= PREFETCH_BYTES) yield* flush();
+  }
+  yield* flush();
 }
 
 /** A state record as the planner's memory; a deferral is read from its field (or an old record's error prefix). */

@@ -24,7 +24,7 @@ import { settleClaims } from '../sync/decide/settle.js';
 import { buildPlan, type Plan } from '../sync/decide/thresholds.js';
 import { planRead, type ReadMode } from '../sync/read/read-plan.js';
 import { observeScope } from '../sync/read/scope.js';
-import { readMemory, recallOnce, rememberedPrint, rememberedSourcePrint, runMemory } from './memory.js';
+import { prefetched, readMemory, recallOnce, rememberedPrint, rememberedSourcePrint, runMemory } from './memory.js';
 import type { ThumbnailCollector } from './thumbnails.js';
 import { comparator, routingFrom, thresholdsFrom } from './wiring.js';
 
@@ -110,7 +110,8 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncRe
       ...(thumbnails ? { keepCloudBytes: true } : { knownCloudPrint: rememberedPrint(recalled) }),
     };
     const compare = comparator(cfg);
-    for await (const { observation, photo, cloudPhoto, seq } of observeScope(readDeps, read.scope)) {
+    const scope = { ...read.scope, users: prefetched(read.scope.users, recalled) };
+    for await (const { observation, photo, cloudPhoto, seq } of observeScope(readDeps, scope)) {
       const u = classify(observation, compare);
       const d = decide(u, memory.user(u.objectGuid), popts);
       decided.push(d);

@@ -6,6 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { derivedUserId } from '../../mocks/graph-emulator/state.js';
 import { startEmulator, type EmulatorState, type FaultConfig, type RunningEmulator } from '../../mocks/graph-emulator/index.js';
 import type { SambaDc } from '../../mocks/samba-ad/samba.js';
 import { ouDn } from '../../mocks/samba-ad/dn.js';
@@ -33,6 +34,8 @@ export interface HybridWorld {
   ou: string;
   seeded: Map<string, SeededUser>;
   upn(sam: string): string;
+  /** Graph photo writes to the user's cloud account so far (the emulator counts them by object id, not UPN). */
+  writesOf(sam: string): number;
   close(): Promise<void>;
 }
 
@@ -98,6 +101,10 @@ export async function buildHybridWorld(
   const configPath = await writeWorldConfig(dir, directory, emu, state.tenantId, opts.config);
   return {
     dc, emu, dir, configPath, ou, seeded: bySam, upn,
+    writesOf: (sam) => {
+      const cloudUpn = users.find((u) => u.sam === sam)?.cloud?.upn ?? upn(sam);
+      return emu.control.writeCounts()[derivedUserId(state.tenantId, cloudUpn)] ?? 0;
+    },
     env: { HPS_LDAP_PASSWORD: dc.bindPassword, HPS_CLIENT_SECRET: CLIENT_SECRET },
     async close() {
       await emu.stop();

@@ -8,6 +8,8 @@ import { closeWriters, writersFor } from '../../src/sync/apply/writers.js';
 import type { PhotoWriter } from '../../src/sync/apply/writer.js';
 import { decide, type Decision } from '../../src/sync/decide/plan.js';
 import { classified } from '../support/fakes.js';
+import { comparePrints, fingerprint, sha256Hex } from '../../src/photo/index.js';
+import { CORPUS_SOURCES, sourceBytes } from '../../mocks/fixtures/photos/corpus/sources.js';
 
 const set = (n: number, route: Decision['route'] = 'graph'): Decision =>
   decide(classified(n, { status: 'missing-in-cloud', route }), undefined, { cloudChangedPolicy: 'report', allowDelete: false, reload: false, cloudWritesAllowed: true });
@@ -28,6 +30,26 @@ describe('apply: upload preparation and the writer for each route', () => {
     assert.match(d.reason, /^cannot prepare the photo for upload: /);
     assert.equal((await prepareUpload(set(2), undefined, spool)).reason, 'no source photo to upload');
     assert.equal(spool.has(set(1).user.objectGuid), false);
+  });
+
+  it("spools the upload with the source's print (its SHA-256 and size the upload's): the same picture as the upload's own print", async () => {
+    for (const name of CORPUS_SOURCES.slice(0, 4)) {
+      const bytes = sourceBytes(name);
+      const sourcePrint = await fingerprint(bytes);
+      const d = decide(classified(1, { status: 'missing-in-cloud', sourcePrint }), undefined, { cloudChangedPolicy: 'report', allowDelete: false, reload: false, cloudWritesAllowed: true });
+      assert.equal((await prepareUpload(d, { origin: 'thumbnailPhoto', bytes }, spool)).action, 'set');
+      const { jpeg, print } = (await spool.get(d.user.objectGuid)) as { jpeg: Buffer; print: Awaited<ReturnType<typeof fingerprint>> };
+      const own = await fingerprint(jpeg);
+      assert.equal(print.sha256, sha256Hex(jpeg));
+      assert.deepEqual([print.width, print.height], [own.width, own.height], 'the size is the upload\'s');
+      assert.deepEqual([print.phash, print.colour], [sourcePrint.phash, sourcePrint.colour]);
+      const c = comparePrints(print, own);
+      assert.ok(c.same && c.distance < c.threshold / 2, `${name}: the reused print is the upload's picture (distance ${c.distance})`);
+    }
+    const without = set(9);
+    await prepareUpload(without, { origin: 'thumbnailPhoto', bytes: sourceBytes(CORPUS_SOURCES[0] as never) }, spool);
+    const spooled = await spool.get(without.user.objectGuid);
+    assert.deepEqual(spooled?.print, await fingerprint(spooled?.jpeg as Buffer), 'no source print: the upload is fingerprinted');
   });
 
   it('prepares a few at a time and puts the outcome back in its place', async () => {

@@ -1,62 +1,9 @@
 import assert from 'node:assert/strict';
 import { createBatcher } from '../../src/cloud/batch.js';
-import { createGraphHttp, type GraphHttp } from '../../src/cloud/http.js';
-import { createLimiter, DEFAULT_MAX_IN_FLIGHT, DOCUMENTED_IN_FLIGHT, type Limiter } from '../../src/cloud/limiter.js';
-import { createRetryPolicy, type RetryPolicy } from '../../src/cloud/retry.js';
+import { createLimiter, DEFAULT_MAX_IN_FLIGHT, DOCUMENTED_IN_FLIGHT } from '../../src/cloud/limiter.js';
 import type { FetchLike } from '../../src/cloud/tls.js';
+import { connection, meta, simulatedGraph, tick } from '../support/simulated-graph.js';
 
-const G = 'https://graph.microsoft.com';
-const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-/**
- * A Graph stand-in with injected timing: every request or batch item holds a service slot for `ticks` turns of the
- * event loop; slots are counted per app (`app`) or per app per user (`mailbox`), 4 each; over the limit → 429 with
- * Retry-After. A $batch runs at most 4 of its items at a time, like Graph. Records the peak of slots held.
- */
-function simulatedGraph(scope: 'app' | 'mailbox', ticks = 3) {
-  const held = new Map<string, number>();
-  const seen = { peak: 0, total: 0, throttled: 0, items: 0, plain: 0 };
-  const mailbox = (url: string): string => (scope === 'app' ? 'app' : (/\/users\/([^/?]+)/.exec(url)?.[1] ?? 'none'));
-  async function one(url: string): Promise<{ status: number; headers: Record<string, string> }> {
-    const key = mailbox(url);
-    if ((held.get(key) ?? 0) >= 4) {
-      seen.throttled += 1;
-      return { status: 429, headers: { 'Retry-After': '0.01' } };
-    }
-    held.set(key, (held.get(key) ?? 0) + 1);
-    seen.total += 1;
-    seen.peak = Math.max(seen.peak, seen.total);
-    for (let i = 0; i < ticks; i++) await tick();
-    held.set(key, (held.get(key) ?? 1) - 1);
-    seen.total -= 1;
-    return { status: 200, headers: {} };
-  }
-  const fetch: FetchLike = async (url, init) => {
-    const u = String(url);
-    if (u.endsWith('/$batch')) {
-      const { requests } = JSON.parse(String(init?.body)) as { requests: Array<{ id: string; url: string }> };
-      const answers: unknown[] = [];
-      for (let i = 0; i < requests.length; i += 4) {
-        const group = requests.slice(i, i + 4);
-        const done = await Promise.all(group.map((r) => one(r.url)));
-        group.forEach((r, j) => answers.push({ id: r.id, ...done[j] }));
-      }
-      seen.items += requests.length;
-      return new Response(JSON.stringify({ responses: answers }), { status: 200, headers: { 'content-type': 'application/json' } });
-    }
-    seen.plain += 1;
-    const a = await one(u);
-    return new Response(a.status === 200 ? '{}' : '{"error":{"code":"ApplicationThrottled"}}', { status: a.status, headers: a.headers });
-  };
-  return { fetch, seen };
-}
-
-function connection(fetch: FetchLike, limiter: Limiter, sleep: (ms: number) => Promise<void> = async () => tick()): { http: GraphHttp; retry: RetryPolicy } {
-  const retry = createRetryPolicy({ sleep, random: () => 0.5, maxTries: 8, onWait: (ms) => limiter.waited(ms) });
-  return { http: createGraphHttp({ graphBaseUrl: G, tokens: { getToken: async () => 'tok' }, fetch, limiter, retry }), retry };
-}
-
-const meta = (i: number) => ({ key: `u${i}`, method: 'GET' as const, url: `/users/u${i}/photo` });
 
 describe('cloud/limiter (the in-flight budget)', () => {
   it('starts at the documented 4 under a ceiling of 16 by default, and rejects nonsense', () => {
@@ -157,7 +104,9 @@ describe('cloud/limiter (the in-flight budget)', () => {
     it(`${scope === 'mailbox' ? 'grows to the ceiling when the service counts per mailbox' : 'settles at 4 with next to no 429s when the service counts per app'}`, async () => {
       const sim = simulatedGraph(scope);
       const limiter = createLimiter(16);
-      const { http, retry } = connection(sim.fetch, limiter);
+      // The allowance each request was sent under: "settles" is judged over the run, not by where a probe stands at its end.
+      const sentAt: number[] = [];
+      const { http, retry } = connection((url, init) => (sentAt.push(limiter.concurrency), sim.fetch(url, init)), limiter);
       const batcher = createBatcher(http, retry);
       const n = 3000;
       const answers = await Promise.all(
@@ -173,7 +122,9 @@ describe('cloud/limiter (the in-flight budget)', () => {
         assert.equal(sim.seen.throttled, 0);
         assert.ok(sim.seen.peak > 4, `more than 4 in flight (peak ${sim.seen.peak})`);
       } else {
-        assert.ok(limiter.concurrency <= 4, `settles at or below 4, got ${limiter.concurrency}`);
+        const atMost4 = sentAt.filter((a) => a <= 4).length / sentAt.length;
+        assert.ok(atMost4 >= 0.95, `settles at 4: ${(atMost4 * 100).toFixed(1)}% of requests sent at an allowance ≤ 4 (peak ${stats.peakAllowance})`);
+        assert.ok(limiter.concurrency <= 5, `at most a probe above 4 at the end, got ${limiter.concurrency}`);
         assert.ok(sim.seen.throttled <= n * 0.01, `429s ≤ 1% of requests: ${sim.seen.throttled} of ${n}`);
         assert.ok(sim.seen.throttled > 0, 'it did probe above 4');
       }

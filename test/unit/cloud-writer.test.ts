@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import { CloudAuthError } from '../../src/cloud/errors.js';
+import { createBatcher } from '../../src/cloud/batch.js';
 import { createGraphWriter, MAX_PHOTO_BYTES } from '../../src/cloud/graph-writer.js';
 import { createGraphHttp } from '../../src/cloud/http.js';
 import { createLimiter } from '../../src/cloud/limiter.js';
@@ -34,6 +35,22 @@ describe('cloud/graph-writer', () => {
     assert.deepEqual(r, { key: 'guid-1', ok: true, status: 200, etag: 'W/"new"' });
     assert.ok(sent?.equals(JPEG));
     assert.ok(put.isDone() && get.isDone());
+  });
+
+  it('with the shared batch queue, reads the new etags back in $batch items (a failed read-back loses only the etag)', async () => {
+    for (const u of ['u1', 'u2', 'u3']) nock(G).put(`/v1.0/users/${u}/photo/$value`).reply(200);
+    const urls: string[] = [];
+    nock(G).post('/v1.0/$batch').times(3).reply(200, (_uri, body) => {
+      const requests = (body as { requests: Array<{ id: string; url: string }> }).requests;
+      urls.push(...requests.map((r) => r.url));
+      return { responses: requests.map((r) => (r.url.includes('u3') ? { id: r.id, status: 404, body: {} } : { id: r.id, status: 200, body: { '@odata.mediaEtag': `W/"${r.url.split('/')[2]}"` } })) };
+    });
+    const { http } = setup();
+    const retry = createRetryPolicy({ sleep: async () => {}, random: () => 0.5, maxTries: 2 });
+    const writer = createGraphWriter({ http, batcher: createBatcher(http, retry) });
+    const results = await writer.setPhotos(['u1', 'u2', 'u3'].map((u) => ({ key: `k-${u}`, identity: u, jpeg: JPEG })));
+    assert.deepEqual(results.map((r) => [r.ok, r.etag]), [[true, 'W/"u1"'], [true, 'W/"u2"'], [true, undefined]]);
+    assert.deepEqual(urls.sort(), ['/users/u1/photo', '/users/u2/photo', '/users/u3/photo']);
   });
 
   it('reports one user’s 403 with permission advice while the others succeed', async () => {

@@ -136,6 +136,23 @@ describe('SQLite state store: file, schema, migrations', () => {
     }
   });
 
+  it('version 3 makes the next run a full read: each directory mark keeps its USN and forgets its last full read', () => {
+    const file = join(dir, 'v2.db');
+    const db = new Database(file);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    migrate(db, now, MIGRATIONS.filter((m) => m.version <= 2));
+    db.prepare("INSERT INTO directory_marks VALUES ('ldaps://dc|ou=staff', 'inv-1', '18446744073709551615', '2025-02-28T10:00:00.000Z', '2025-02-27T10:00:00.000Z')").run();
+    db.close();
+    const store = openSqliteStore(file, { now });
+    try {
+      assert.equal(store.schemaVersion, 3);
+      assert.deepEqual(store.getMark('ldaps://dc|ou=staff'), { invocationId: 'inv-1', usn: 18446744073709551615n, at: new Date('2025-02-28T10:00:00.000Z') });
+      assert.equal(store.lastFullRunAt('ldaps://dc|ou=staff'), undefined);
+    } finally {
+      store.close();
+    }
+  });
+
   it('rolls back a failing migration as a whole', () => {
     const db = new Database(join(dir, 'm.db'));
     try {

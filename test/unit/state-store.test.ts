@@ -173,6 +173,20 @@ function stateStoreContract(name: string, factory: Factory): void {
         assert.deepEqual(store.usersWithPendingErrors().map((u) => u.objectGuid), [G1]);
       });
 
+      it('does not rewrite a record that a run only saw again (lastRunId and updatedAt are of the last change)', () => {
+        store.recordCloudSeen({ objectGuid: G1, etag: 'E1', phash: 'p1', runId: 'r1' });
+        store.upsertUser({ objectGuid: G1, upn: 'ann@corp.test', lastRunId: 'r1' });
+        const before = store.getUser(G1);
+        clock.advance(60_000);
+        store.recordCloudSeen({ objectGuid: G1, etag: 'E1', runId: 'r2' });
+        store.upsertUser({ objectGuid: G1, upn: 'ann@corp.test', lastRunId: 'r2' });
+        assert.deepEqual(store.getUser(G1), before, 'nothing new: the record is left as it was');
+        const changed = store.recordCloudSeen({ objectGuid: G1, etag: 'E2', runId: 'r3' });
+        assert.equal(changed.lastRunId, 'r3');
+        assert.equal(changed.updatedAt.toISOString(), '2025-03-01T10:01:00.000Z');
+        assert.deepEqual(store.getUser(G1), changed);
+      });
+
       it('recordCloudSeen ties a fingerprint to its etag', () => {
         store.recordCloudSeen({ objectGuid: G1, etag: 'E1', phash: 'p1', runId: 'r1' });
         let u = store.getUser(G1);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { openMemoryStore } from '../../src/state/index.js';
-import { readMemory, recallOnce, rememberedPrint, rememberedSourcePrint, runMemory, userMemory } from '../../src/usecases/memory.js';
+import { prefetched, readMemory, recallOnce, rememberedPrint, rememberedSourcePrint, runMemory, userMemory } from '../../src/usecases/memory.js';
 import { encodeStoredPrint } from '../../src/photo/stored-print.js';
 
 const G = (n: number): string => `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`;
@@ -78,7 +78,7 @@ describe('state as the stages\' memory (read only)', () => {
     const state = openMemoryStore();
     for (let n = 0; n < 1100; n++) state.upsertUser({ objectGuid: G(n), cloudId: `c${n}`, sourceSha256: `s${n}` });
     const reads: string[] = [];
-    const counting = { ...state, getUser: (g: string) => (reads.push(g), state.getUser(g)), allUsers: () => state.allUsers() };
+    const counting = { getUser: (g: string) => (reads.push(g), state.getUser(g)), getUsers: (gs: Iterable<string>) => state.getUsers(gs), allUsers: () => state.allUsers() };
     const recalled = recallOnce(counting);
     const mem = runMemory(recalled);
     const source = rememberedSourcePrint(recalled);
@@ -93,5 +93,29 @@ describe('state as the stages\' memory (read only)', () => {
     assert.equal(reads.length, 1100, 'a recent user is still kept');
     recalled.getUser(G(0));
     assert.equal(reads.length, 1101, 'the oldest were dropped (bounded memory)');
+  });
+
+  it('reads the state records of the users the directory yields in bulk, a few dozen per query, ahead of their lookups', async () => {
+    const state = openMemoryStore();
+    for (let n = 0; n < 200; n += 2) state.upsertUser({ objectGuid: G(n), cloudId: `c${n}` });
+    const single: string[] = [];
+    const bulk: number[] = [];
+    const recalled = recallOnce({
+      getUser: (g) => (single.push(g), state.getUser(g)),
+      getUsers: (gs) => { const list = [...gs]; bulk.push(list.length); return state.getUsers(list); },
+      allUsers: () => state.allUsers(),
+    });
+    async function* directory() {
+      for (let n = 0; n < 150; n++) yield { dn: `CN=u${n}`, objectGuid: G(n).toUpperCase(), immutableId: 'x' };
+    }
+    const seen: string[] = [];
+    for await (const u of prefetched(directory(), recalled)) {
+      seen.push(u.objectGuid);
+      const n = seen.length - 1;
+      assert.equal(recalled.getUser(u.objectGuid)?.cloudId, n % 2 === 0 ? `c${n}` : undefined);
+    }
+    assert.equal(seen.length, 150, 'every user, in directory order');
+    assert.deepEqual(bulk, [64, 64, 22], 'one query per 64 users');
+    assert.deepEqual(single, [], 'no lookup went to SQLite one by one, not even for users the state does not know');
   });
 });

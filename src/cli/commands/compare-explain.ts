@@ -9,6 +9,8 @@ const LABEL: Record<string, string> = {
   localC: 'local colour',
   tone: 'colour grade (tone)',
   chroma: 'colourfulness',
+  detailL: 'local detail',
+  detailC: 'local colour detail',
 };
 
 /** OKLab distance of a block shown as a shade: blank below 0.02 (about the smallest visible step). */
@@ -25,6 +27,10 @@ export function renderExplanation(e: Explained): string {
   for (const [m, v] of Object.entries(e.values)) {
     const ratio = e.ratios[m as keyof typeof e.ratios] ?? 0;
     const t = e.thresholds[m as keyof typeof e.thresholds];
+    if (t === undefined) {
+      lines.push(`  ${(LABEL[m] ?? m).padEnd(22)} ${v.toFixed(3)}  not used at this size`);
+      continue;
+    }
     lines.push(`  ${(LABEL[m] ?? m).padEnd(22)} ${v.toFixed(3)}  threshold ${t.toFixed(3)}  ${ratio > 1 ? 'OVER' : 'ok'} (${ratio.toFixed(2)}×)`);
   }
   const side = Math.round(Math.sqrt(e.blocks.length));

@@ -4,8 +4,9 @@
  */
 import pLimit from 'p-limit';
 import type { SourcePhoto } from '../../model.js';
-import { fingerprint } from '../../photo/fingerprint.js';
-import { normaliseForUpload } from '../../photo/normalise.js';
+import { fingerprint, sha256Hex } from '../../photo/fingerprint.js';
+import { normaliseForUpload, type NormalisedPhoto } from '../../photo/normalise.js';
+import type { PhotoPrint } from '../../model.js';
 import type { Decision } from '../decide/plan.js';
 import type { PhotoSpool } from './spool.js';
 
@@ -13,12 +14,23 @@ import type { PhotoSpool } from './spool.js';
 const PREPARE_CONCURRENCY = 4;
 const PREPARE_BACKLOG = 64;
 
+/**
+ * What the upload looks like to the comparator. The upload is the source's centre square (the region the fingerprint
+ * samples), resized and re-encoded, so the source's print is its print up to JPEG noise: reused with the upload's own
+ * SHA-256 and size, not made again by decoding the JPEG just encoded (half the photo work of a push).
+ */
+async function uploadPrint(d: Decision, upload: NormalisedPhoto): Promise<PhotoPrint> {
+  const source = d.user.sourcePrint;
+  if (!source) return fingerprint(upload.jpeg);
+  return { sha256: sha256Hex(upload.jpeg), phash: source.phash, ...(source.colour ? { colour: source.colour } : {}), width: upload.width, height: upload.height };
+}
+
 /** Normalises a photo for upload and spools it; a photo that cannot be normalised turns the decision into an error. */
 export async function prepareUpload(d: Decision, photo: SourcePhoto | undefined, spool: PhotoSpool): Promise<Decision> {
   if (!photo) return { ...d, action: 'skip', status: 'error', reason: 'no source photo to upload' };
   try {
-    const { jpeg } = await normaliseForUpload(photo.bytes);
-    await spool.put(d.user.objectGuid, { jpeg, print: await fingerprint(jpeg) });
+    const upload = await normaliseForUpload(photo.bytes);
+    await spool.put(d.user.objectGuid, { jpeg: upload.jpeg, print: await uploadPrint(d, upload) });
     return d;
   } catch (err) {
     return { ...d, action: 'skip', status: 'error', reason: `cannot prepare the photo for upload: ${(err as Error).message}` };

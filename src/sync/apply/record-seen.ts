@@ -8,6 +8,7 @@ import type { Deferral } from '../decide/memory.js';
 import type { Decision } from '../decide/plan.js';
 import type { ClassifiedUser } from '../decide/classify.js';
 import { encodeStoredPrint } from '../../photo/stored-print.js';
+import { cloudSeenPatch } from '../../state/user-record.js';
 
 export interface SeenOptions {
   /** Losers of a tie (folded objectGUID → cloud user): they keep the contested cloud user as their claim. */
@@ -39,17 +40,16 @@ export function recordSeen(s: StateStore, runId: string, d: Decision, contested:
   // party to a tie keeps the contested cloud user as its claim, so a later run that reads only the other party
   // does not hand it over.
   const claim = u.cloudId ?? contested.get(foldGuid(u.objectGuid)) ?? null;
-  s.upsertUser({ objectGuid: u.objectGuid, dn: u.dn, ...(u.upn ? { upn: u.upn } : {}), cloudId: claim, route: u.route, ...settled });
   // In sync: the cloud photo is this source photo, as good as pushed by us. Remember both sides, so a later
   // change is attributed to the right side (cloud-changed policy) and a cleared source may delete it.
-  if (u.status === 'in-sync' && u.sourceSha256 && u.sourcePhash && u.cloudEtag && d.action === 'skip') {
-    s.upsertUser({ objectGuid: u.objectGuid, sourceSha256: u.sourceSha256, sourcePhash: storedSourcePrint(u) ?? u.sourcePhash, cloudEtagAfterPush: u.cloudEtag });
-  }
-  if (u.cloudId && u.status !== 'error' && u.status !== 'unmatched') {
-    // The cloud print is kept in its stored form (hash, size, colour grid); see photo/stored-print.ts.
-    const downloaded = u.cloudPhash && u.cloudEtag ? { phash: u.cloudPrint ? encodeStoredPrint(u.cloudPrint) : u.cloudPhash } : {};
-    s.recordCloudSeen({ objectGuid: u.objectGuid, etag: u.cloudEtag, runId, ...downloaded });
-  }
+  const inSync = u.status === 'in-sync' && u.sourceSha256 && u.sourcePhash && u.cloudEtag && d.action === 'skip'
+    ? { sourceSha256: u.sourceSha256, sourcePhash: storedSourcePrint(u) ?? u.sourcePhash, cloudEtagAfterPush: u.cloudEtag }
+    : {};
+  // The cloud print is kept in its stored form (hash, size, colour grid); see photo/stored-print.ts.
+  const downloaded = u.cloudPhash && u.cloudEtag ? { phash: u.cloudPrint ? encodeStoredPrint(u.cloudPrint) : u.cloudPhash } : {};
+  const cloudSeen = u.cloudId && u.status !== 'error' && u.status !== 'unmatched' ? cloudSeenPatch({ objectGuid: u.objectGuid, etag: u.cloudEtag, runId, ...downloaded }) : {};
+  // One read and at most one write per user: a user seen just as before is not written at all (state/backend.ts).
+  s.upsertUser({ ...cloudSeen, objectGuid: u.objectGuid, dn: u.dn, ...(u.upn ? { upn: u.upn } : {}), cloudId: claim, route: u.route, ...settled, ...inSync });
   if (d.status === 'error') s.recordFailure({ objectGuid: u.objectGuid, runId, error: d.reason, action: 'skip' });
   // Deferred: pending like a failure, but no attempt counted and what was pushed before untouched.
   else if (deferred) s.upsertUser({ objectGuid: u.objectGuid, lastResult: 'error', lastError: deferred === 'waiting' ? u.reason : d.reason, deferred, lastRunId: runId });
