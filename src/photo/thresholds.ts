@@ -20,7 +20,7 @@ export const THRESHOLDS: Readonly<Record<Measure, readonly number[]>> = {
   tone: [0.026, 0.018, 0.015, 0.015, 0.015, 0.015],
   chroma: [0.084, 0.08, 0.08, 0.08, 0.08, 0.08],
   detailL: [Infinity, Infinity, 0.1, 0.1, 0.1, 0.1],
-  detailC: [Infinity, Infinity, Infinity, Infinity, 0.134, 0.1],
+  detailC: [Infinity, Infinity, Infinity, Infinity, 0.23, 0.23],
 };
 
 /**
