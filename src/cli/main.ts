@@ -1,67 +1,21 @@
 #!/usr/bin/env node
 /**
- * hybrid-photo-sync command line. `runCli` is the whole program minus process globals, so tests run it in-process.
+ * The `hps` process entry. It sets V8's heap settings (memory-tuning.ts) before the program and its dependencies
+ * load, since loading them alone would grow the young generation, so it imports the program (program.ts) only then.
  */
-import { readFileSync, realpathSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
-import { packageRoot } from './package-root.js';
-import { registerAd } from './commands/ad.js';
-import { registerCompare } from './commands/compare.js';
-import { registerDemo } from './commands/demo.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerReconcile } from './commands/reconcile.js';
-import { registerReport } from './commands/report.js';
-import { createContext } from './context.js';
-import { describeError } from './errors.js';
-import { exitCodeOf } from './exit-policy.js';
-import { processIo, type CliIo } from './io.js';
-import { terminalSafe } from '../report/safe-text.js';
+import { isCliProcess, tuneMemory } from './memory-tuning.js';
+import type { CliIo } from './io.js';
 
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-const COMMANDS = [registerDoctor, registerReport, registerReconcile, registerAd, registerCompare, registerDemo];
-
-export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<number> {
-  // Diagnostics quote directory text (a UPN, a DN): no escape sequence in it reaches the admin's terminal.
-  const io: CliIo = { ...rawIo, err: (t) => rawIo.err(terminalSafe(t)) };
-  const ctx = createContext(io);
-  const program = new Command('hps')
-    .version(packageVersion(), '-V, --version')
-    .description('Keep Microsoft 365 user photos in step with on-prem Active Directory (alias: hybrid-photo-sync)')
-    .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .showHelpAfterError();
-  for (const register of COMMANDS) register(program, ctx);
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-  } catch (err) {
-    // commander has already said what was wrong with the command line; anything else is said here.
-    if (!(err instanceof CommanderError)) io.err(`hps: ${describeError(err)}\n`);
-    return exitCodeOf({ kind: 'error', error: err });
-  }
-  return ctx.exitCode;
-}
-
-function isMain(): boolean {
-  try {
-    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
+/** The whole program minus process globals (program.ts), loaded on first use. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = await import('./program.js');
+  return program.runCli(argv, io);
 }
 
 // No top-level await: tests load this module with require() as well as import().
-if (isMain()) {
-  void runCli(process.argv.slice(2), processIo()).then((code) => {
+if (isCliProcess()) {
+  tuneMemory();
+  void import('./io.js').then(({ processIo }) => runCli(process.argv.slice(2), processIo())).then((code) => {
     process.exitCode = code;
   });
 }

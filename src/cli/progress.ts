@@ -1,7 +1,8 @@
 /**
  * A progress line on stderr for people at a terminal; nothing at all for schedulers and pipes.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressModule from 'cli-progress';
 import type { CliIo } from './io.js';
 
 export interface Progress {
@@ -14,7 +15,9 @@ const SILENT: Progress = { tick: () => undefined, stop: () => undefined };
 
 export function progressFor(io: CliIo): Progress {
   if (!io.isTty) return SILENT;
-  let bar: cliProgress.SingleBar | undefined;
+  // Loaded only for a terminal: schedulers and pipes never draw a bar (docs/decisions.md, "Memory").
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule;
+  let bar: cliProgressModule.SingleBar | undefined;
   let phase = '';
   const stop = (): void => {
     bar?.stop();

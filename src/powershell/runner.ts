@@ -6,7 +6,7 @@
  * `{"hpsResult":`. A call that runs past its timeout kills the shell; the next call starts a new one (and
  * `generation` tells callers that any session state in the old shell is gone). No command history is kept.
  */
-import { PowerShell, type InvocationResult, type PSExecutableOptions } from 'node-powershell';
+import type { InvocationResult, PowerShell, PSExecutableOptions } from 'node-powershell';
 import { PowerShellError, PowerShellScriptError, PowerShellTimeoutError } from './errors.js';
 import { findPowerShell, type ProbeResult } from './executable.js';
 import { quotePsLiteral } from './quote.js';
@@ -47,12 +47,20 @@ export interface PowerShellRunner {
 /** The result marker every ps-script's JSON document starts with. */
 export const RESULT_PREFIX = '{"hpsResult":';
 
-/** node-powershell, but using exactly the probed executable (it would otherwise let $NODE_POWERSHELL override it). */
-class ProbedPowerShell extends PowerShell {
-  protected override setExecutable({ executable }: { executable?: string }): string {
-    if (executable === undefined) throw new PowerShellError('no executable given');
-    return executable;
-  }
+type ProbedPowerShell = PowerShell;
+
+/**
+ * node-powershell, but using exactly the probed executable (it would otherwise let $NODE_POWERSHELL override it).
+ * Loaded when the first shell starts, not with the CLI: most runs never route a user to Exchange.
+ */
+async function probedPowerShell(): Promise<new (...args: ConstructorParameters<typeof PowerShell>) => ProbedPowerShell> {
+  const { PowerShell } = await import('node-powershell');
+  return class ProbedPowerShell extends PowerShell {
+    protected override setExecutable({ executable }: { executable?: string }): string {
+      if (executable === undefined) throw new PowerShellError('no executable given');
+      return executable;
+    }
+  };
 }
 
 const INIT_COMMAND =
@@ -95,7 +103,7 @@ export function createPowerShellRunner(options: PowerShellRunnerOptions = {}): P
     probed ??= await find(options.executable, startTimeoutMs);
     const executableOptions: PSExecutableOptions = { '-NoProfile': true, '-NonInteractive': true };
     if (process.platform === 'win32') executableOptions['-ExecutionPolicy'] = 'Bypass';
-    const created = new ProbedPowerShell({
+    const created = new (await probedPowerShell())({
       executable: probed.executable,
       executableOptions,
       throwOnInvocationError: false,

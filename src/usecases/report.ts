@@ -23,6 +23,15 @@ export interface ReportDeps {
   thumbnails?: ThumbnailCollector;
 }
 
+/**
+ * A report row keeps what the report shows: the whole fingerprints (the colour grids, ≈ 2 KB a user, kept in a
+ * reconcile for the state) are dropped as each user is read, so the rows held until the sort stay small.
+ */
+function reportRow(u: ClassifiedUser): ClassifiedUser {
+  const { sourcePrint: _source, cloudPrint: _cloud, ...row } = u;
+  return row;
+}
+
 export async function buildReport(deps: ReportDeps, opts: { user?: string } = {}): Promise<Report> {
   const { cfg } = deps;
   const started = (deps.now ?? (() => new Date()))();
@@ -41,7 +50,7 @@ export async function buildReport(deps: ReportDeps, opts: { user?: string } = {}
   const readDeps = { reader, fingerprint, matchOrder: cfg.matching.order, routing: routingFrom(cfg), ...(thumbnails ? { keepCloudBytes: true } : {}) };
   for await (const { observation, photo, cloudPhoto, seq } of observeScope(readDeps, scope)) {
     const u = classify(observation, compare);
-    read.push({ user: u, seq });
+    read.push({ user: reportRow(u), seq });
     await thumbnails?.add({ objectGuid: u.objectGuid, status: u.status, ...(photo ? { source: photo.bytes } : {}), ...(cloudPhoto ? { cloud: cloudPhoto } : {}) });
     deps.onUser?.(u);
   }

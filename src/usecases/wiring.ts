@@ -10,7 +10,6 @@ import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/load.js';
 import { optionalSecret, requireSecret, type Env } from '../config/secrets.js';
 import { FolderPhotoSource, withFolderPhotos } from '../directory/folder.js';
-import { openLdapSource } from '../directory/ldap.js';
 import { LdifDirectorySource } from '../directory/ldif.js';
 import type { DirectorySource } from '../directory/source.js';
 import type { PhotoPrint } from '../model.js';
@@ -32,6 +31,8 @@ export async function openDirectory(cfg: Config, env: Env, log: Logger): Promise
   if (d.type === 'ldif') {
     source = new LdifDirectorySource({ file: d.file, photoOrder });
   } else {
+    // ldapts is loaded only for an LDAP source (docs/decisions.md, "Memory": a command loads what it uses).
+    const { openLdapSource } = await import('../directory/ldap.js');
     source = await openLdapSource(
       {
         url: d.url,
