@@ -78,7 +78,8 @@ export interface AcquireOptions {
    * Units to wait for before taking any (capped at the allowance; units above the level the service has answered are
    * probed, not waited for), asked when the turn comes: a batcher with a deep
    * queue waits for a full batch's units rather than sending many small batches, each an HTTP request of its own.
-   * Waiters behind it wait too (first come, first served).
+   * Waiters behind it that need several units wait too; single-unit requests behind it may use the units it leaves
+   * free meanwhile.
    */
   atLeast?: () => number;
 }
@@ -105,21 +106,27 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
   let proven = allowance; // the documented level is taken as answered until a 429 says otherwise
   const waiters: Array<{ take: (free: number) => void; atLeast?: () => number }> = [];
 
+  /** Whether a waiter can be served now: a plain one whenever a unit is free; one needing several, see AcquireOptions. */
+  const ready = (w: (typeof waiters)[number]): boolean => {
+    if (!w.atLeast) return true;
+    const want = Math.min(allowance, Math.max(1, w.atLeast()));
+    // Units above the level the service has answered are not waited for: they are probed with a small request
+    // (batch.ts sizes it by its units), so a refused probe costs one or two 429s, not a batch of them.
+    const probe = allowance > proven && inFlight + want > proven;
+    if (allowance - inFlight >= want || probe) return true;
+    heldBack = true; // the allowance, not the service, keeps this waiter waiting: grow on the next success
+    return false;
+  };
+
+  // First come, first served, except that a single-unit request may use a unit a batch waiting for four leaves free
+  // (an upload need not idle behind the etag read-backs of the uploads before it); single-unit requests are few
+  // (uploads, pages) and bounded by their callers, so the batch is not starved.
   const pump = (): void => {
     while (waiters.length > 0 && inFlight < allowance) {
-      const head = waiters[0] as (typeof waiters)[number];
-      if (head.atLeast) {
-        const want = Math.min(allowance, Math.max(1, head.atLeast()));
-        // Units above the level the service has answered are not waited for: they are probed with a small request
-        // (batch.ts sizes it by its units), so a refused probe costs one or two 429s, not a batch of them.
-        const probe = allowance > proven && inFlight + want > proven;
-        if (allowance - inFlight < want && !probe) {
-          heldBack = true; // the allowance, not the service, keeps this waiter waiting: grow on the next success
-          return;
-        }
-      }
-      waiters.shift();
-      head.take(allowance - inFlight);
+      const i = ready(waiters[0] as (typeof waiters)[number]) ? 0 : waiters.findIndex((w) => !w.atLeast);
+      if (i < 0) return;
+      const [w] = waiters.splice(i, 1);
+      (w as (typeof waiters)[number]).take(allowance - inFlight);
     }
   };
 
@@ -211,7 +218,9 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
       }
       return;
     }
-    // At the threshold: probe one above it only after a long run of successes.
+    // At the threshold: probe one above it only after a long run of successes (answered requests: a batch is one).
+    if (lease !== undefined && grewFor.has(lease)) return;
+    if (lease !== undefined) grewFor.add(lease);
     streak += 1;
     if (probeAfter === 0) probeAfter = 8 * allowance;
     if (streak >= probeAfter && waiters.length > 0) {

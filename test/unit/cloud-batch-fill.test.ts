@@ -4,20 +4,23 @@ import { createLimiter } from '../../src/cloud/limiter.js';
 import { connection, meta, simulatedGraph, tick } from '../support/simulated-graph.js';
 
 describe('cloud budget: full batches under a steady stream of work', () => {
-  it('a waiter that needs several units waits for them, capped at the allowance; those behind it wait their turn', async () => {
+  it('a waiter that needs several units waits for them, capped at the allowance; a single-unit request behind it uses a free unit meanwhile', async () => {
     const l = createLimiter(4);
     const a = await l.acquire(3);
     const order: string[] = [];
     const b = l.acquire(4, { atLeast: () => 4 }).then((x) => (order.push('b'), x));
     const c = l.acquire(1).then((x) => (order.push('c'), x));
+    const d = l.acquire(4, { atLeast: () => 2 }).then((x) => (order.push('d'), x));
     await tick();
-    assert.deepEqual(order, [], 'one unit is free, but b waits for 4 and c comes after b');
+    assert.deepEqual(order, ['c'], 'b waits for 4; c takes the one free unit; d, needing several too, waits behind b');
     a.release();
-    assert.equal((await b).units, 4);
     await tick();
-    assert.deepEqual(order, ['b']);
+    assert.deepEqual(order, ['c'], 'three free: still not the four b waits for');
+    (await c).release();
+    assert.equal((await b).units, 4);
     (await b).release();
-    assert.equal((await c).units, 1);
+    assert.equal((await d).units, 4);
+    assert.deepEqual(order, ['c', 'b', 'd']);
     const small = createLimiter(4, { initial: 2 });
     assert.equal((await small.acquire(4, { atLeast: () => 4 })).units, 2, 'never more than the allowance is waited for');
   });
