@@ -54,8 +54,8 @@ export interface Limiter {
   /** Runs `task` holding 1 unit. */
   <T>(task: () => Promise<T>): Promise<T>;
   /**
-   * Waits its turn (first come, first served) until a unit is free, then takes up to `units` of the free ones (at
-   * least 1). A function is asked when the turn comes, so a batch can size itself by what is queued by then.
+   * Waits its turn (first come, first served; see AcquireOptions for the one exception) until a unit is free, then
+   * takes up to `units` of the free ones (at least 1). A function is asked when the turn comes, so a batch can size itself by what is queued by then.
    */
   acquire(units?: number | (() => number), opts?: AcquireOptions): Promise<Lease>;
   /** The highest in-flight level the service has answered without 429 (batches above it go out probe-sized). */
@@ -76,8 +76,8 @@ export interface Limiter {
 export interface AcquireOptions {
   /**
    * Units to wait for before taking any (capped at the allowance; units above the level the service has answered are
-   * probed, not waited for), asked when the turn comes: a batcher with a deep
-   * queue waits for a full batch's units rather than sending many small batches, each an HTTP request of its own.
+   * probed, not waited for), asked when the turn comes: a batcher with a deep queue waits for a full batch's units
+   * rather than sending many small batches, each an HTTP request of its own.
    * Waiters behind it that need several units wait too; single-unit requests behind it may use the units it leaves
    * free meanwhile.
    */
@@ -169,7 +169,7 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
   };
 
   let held = 0;
-  const grewFor = new WeakSet<LeaseInfo>();
+  const counted = new WeakSet<LeaseInfo>();
   const feedback = (status: number, lease?: LeaseInfo): void => {
     if (status === 429) {
       stats.requests += 1;
@@ -192,15 +192,15 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
     if (lease) proven = Math.max(proven, lease.level);
     if (allowance >= maxInFlight) return;
     // Below the threshold: grow while the allowance is what holds work back (someone waits, or all of it was in use).
-    // One step per answered request (`grewFor`: requests already counted): a batch's items answer together, and twenty
-    // steps at once would overshoot.
+    // One step per answered request (`counted`: the requests already seen): a batch's items answer together, and
+    // twenty steps at once would overshoot.
     if (allowance < threshold) {
-      if (lease !== undefined && grewFor.has(lease)) return;
+      if (lease !== undefined && counted.has(lease)) return;
       const wanted = waiters.length > 0 || heldBack || (lease !== undefined && lease.level >= allowance);
       heldBack = false;
       if (wanted) {
         grow();
-        if (lease !== undefined) grewFor.add(lease);
+        if (lease !== undefined) counted.add(lease);
       }
       return;
     }
@@ -209,8 +209,8 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
       // until it has read the answer, the service frees it earlier, so a busy client sees lucky successes just above
       // the limit; eight windows of them in a row do not happen by luck.
       // One window per answered request: a batch's twenty items are one observation, not twenty.
-      if (lease === undefined || (lease.level >= allowance && !grewFor.has(lease))) held += 1;
-      if (lease !== undefined) grewFor.add(lease);
+      if (lease === undefined || (lease.level >= allowance && !counted.has(lease))) held += 1;
+      if (lease !== undefined) counted.add(lease);
       if (held >= PROBE_HOLD_WINDOWS * allowance) {
         threshold = allowance;
         probing = false;
@@ -219,8 +219,8 @@ export function createLimiter(maxInFlight = DEFAULT_MAX_IN_FLIGHT, options: Limi
       return;
     }
     // At the threshold: probe one above it only after a long run of successes (answered requests: a batch is one).
-    if (lease !== undefined && grewFor.has(lease)) return;
-    if (lease !== undefined) grewFor.add(lease);
+    if (lease !== undefined && counted.has(lease)) return;
+    if (lease !== undefined) counted.add(lease);
     streak += 1;
     if (probeAfter === 0) probeAfter = 8 * allowance;
     if (streak >= probeAfter && waiters.length > 0) {
