@@ -1,8 +1,8 @@
 /**
  * The Graph route of PhotoWriter: PUT /users/{id}/photo/$value (image/jpeg, ≤ 4 MB), then GET /photo for the
- * new etag (through the shared batch queue when given); DELETE /users/{id}/photo/$value (404 = already gone = fine). Single requests, not batched (uploads
- * are the heavy part and Graph throttles batch items one by one anyway), all through the shared limiter and retry
- * policy of the GraphHttp. One user's failure is a WriteResult, never an exception; only sign-in failure throws.
+ * new etag (through the shared batch queue when given); DELETE /users/{id}/photo/$value (404 = already gone = fine).
+ * Uploads and deletes are single requests, not batched (uploads are the heavy part and Graph throttles batch items
+ * one by one anyway), all through the shared limiter and retry policy of the GraphHttp. One user's failure is a WriteResult, never an exception; only sign-in failure throws.
  */
 import type { PhotoDeleteItem, PhotoSetItem, PhotoWriter, WriteResult } from '../sync/apply/writer.js';
 import { adviceForGraphStatus, CloudAuthError, CloudConfigError, describe, GraphRequestError, parseGraphError, type GraphOperation } from './errors.js';

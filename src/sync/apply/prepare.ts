@@ -3,10 +3,9 @@
  * while the read goes on, a few at a time, so the source photo can be dropped at once.
  */
 import pLimit from 'p-limit';
-import type { SourcePhoto } from '../../model.js';
+import type { PhotoPrint, SourcePhoto } from '../../model.js';
 import { fingerprint, sha256Hex } from '../../photo/fingerprint.js';
 import { normaliseForUpload, type NormalisedPhoto } from '../../photo/normalise.js';
-import type { PhotoPrint } from '../../model.js';
 import type { Decision } from '../decide/plan.js';
 import type { PhotoSpool } from './spool.js';
 

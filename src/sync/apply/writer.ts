@@ -31,7 +31,6 @@ export interface WriteResult {
   retryable?: boolean;
 }
 
-/** A way of writing photos to where users see them. Implemented by the Graph and Exchange writers. */
 /**
  * How the apply stage feeds a writer: items per call, and calls at once. Default one call of 20 at a time (a
  * PowerShell session runs one job at a time). A writer whose items are independent requests (Graph) takes one item a
@@ -44,6 +43,7 @@ export interface WriteSchedule {
 
 export const DEFAULT_WRITE_SCHEDULE: WriteSchedule = { batchSize: 20, callsAtOnce: 1 };
 
+/** A way of writing photos to where users see them. Implemented by the Graph and Exchange writers. */
 export interface PhotoWriter {
   readonly route: Route;
   /** Default {@link DEFAULT_WRITE_SCHEDULE}. */
