@@ -40,6 +40,20 @@ export function scenarioRow(r: ScenarioResult): string[] {
   ];
 }
 
+/**
+ * How busy the service's in-flight slots were (slot time ÷ (wall × allowed in flight)), and what one operation of
+ * each kind held a slot for against the emulated latency: the emulator's own work shows there, not the tool's.
+ */
+export function slotLine(r: ScenarioResult, latencyMs: number): string {
+  const s = r.traffic.slotMs;
+  const t = r.traffic;
+  const total = s.meta + s.download + s.write + s.other;
+  const use = r.speed && r.wallMs > 0 ? total / (r.wallMs * r.speed.allowedInFlight) : null;
+  const per = (ms: number, n: number): string => (n > 0 ? `${(ms / n).toFixed(1)} ms` : '–');
+  return `${r.id} (${r.scope}): slots busy ${use === null ? '–' : `${(use * 100).toFixed(0)}%`} of wall × ${r.speed?.allowedInFlight ?? '–'}; ` +
+    `a slot held per operation (latency ${latencyMs} ms): metadata ${per(s.meta, t.photoMetaReads)}, download ${per(s.download, t.photoDownloads)}, write ${per(s.write, t.photoWriteAttempts)}`;
+}
+
 /** A plain aligned table. */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -100,6 +114,7 @@ export function renderText(result: BenchResult): string {
     ...result.scenarios
       .filter((x) => x.speed)
       .map((x) => `${x.id} (${x.scope}): floor = ${x.speed?.units} operations ÷ ${x.speed?.allowedInFlight} in flight × ${result.options.latencyMs} ms = ${((x.speed?.floorMs ?? 0) / 1000).toFixed(1)} s`),
+    ...result.scenarios.filter((x) => x.speed && x.traffic.slotMs).map((x) => slotLine(x, result.options.latencyMs)),
     ...busyWarning(result),
     failed.length === 0 ? 'checks: all passed' : `checks FAILED:\n${failed.map((f) => `  - ${f}`).join('\n')}`,
     `total ${(result.totalMs / 1000).toFixed(0)} s — ${result.ok ? 'OK' : 'FAILED'}`,

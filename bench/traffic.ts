@@ -29,6 +29,11 @@ export interface Traffic {
   resets: number;
   /** Other 4xx answers (404 for "no photo" is normal and counted here). */
   status4xx: number;
+  /**
+   * Time Graph operations held one of the app's in-flight slots, summed, ms (the emulator's `heldMs`): latency plus
+   * the service's own work. By kind: metadata reads (batched or not), photo downloads, photo writes.
+   */
+  slotMs: { meta: number; download: number; write: number; other: number };
   /** Date.now() of the first and last photo write request: the apply phase, as the cloud saw it. */
   firstWriteAt: number | null;
   lastWriteAt: number | null;
@@ -38,6 +43,7 @@ export function emptyTraffic(): Traffic {
   return {
     httpRequests: 0, tokenRequests: 0, batchEnvelopes: 0, batchItems: 0, graphOperations: 0, userPages: 0, photoMetaReads: 0,
     photoDownloads: 0, photoWrites: 0, photoWriteAttempts: 0, policyReads: 0, status429: 0, status5xx: 0, resets: 0, status4xx: 0,
+    slotMs: { meta: 0, download: 0, write: 0, other: 0 },
     firstWriteAt: null, lastWriteAt: null,
   };
 }
@@ -46,6 +52,13 @@ const PHOTO_VALUE = /\/users\/[^/]+\/photos?(\/[^/]+)?\/\$value$/i;
 const PHOTO_META = /\/users\/[^/]+\/photo$/i;
 const USERS_LIST = /^\/(v1\.0|beta)\/users$/i;
 const WRITE_METHODS = new Set(['PUT', 'PATCH', 'DELETE']);
+
+function slotKind(e: RequestLogEntry): keyof Traffic['slotMs'] {
+  if (WRITE_METHODS.has(e.method) && PHOTO_VALUE.test(e.path)) return 'write';
+  if (e.method === 'GET' && PHOTO_VALUE.test(e.path)) return 'download';
+  if (e.method === 'GET' && PHOTO_META.test(e.path)) return 'meta';
+  return 'other';
+}
 
 /** Adds `entries` to `t` (in place) and returns it, so a log drained in pieces sums up. */
 export function countTraffic(entries: readonly RequestLogEntry[], t: Traffic = emptyTraffic()): Traffic {
@@ -68,6 +81,7 @@ export function countTraffic(entries: readonly RequestLogEntry[], t: Traffic = e
       if (e.status >= 200 && e.status < 300) t.photoWrites += 1;
     }
     if (/photoUpdateSettings$/i.test(path)) t.policyReads += 1;
+    if (e.heldMs !== undefined) t.slotMs[slotKind(e)] += e.heldMs;
     if (e.status === 429) t.status429 += 1;
     else if (e.status >= 500) t.status5xx += 1;
     else if (e.status === 0) t.resets += 1;

@@ -41,9 +41,10 @@ export function throttled(deps: PipelineDeps): GraphResponse {
 /** Answer one Graph request (top-level or batch item) and log it. */
 export async function runGraphRequest(req: GraphRequest, deps: PipelineDeps): Promise<GraphResponse> {
   let clientId: string | undefined;
+  let heldMs: number | undefined;
   const res = await answer();
   withIds(res, req);
-  deps.log.add({ method: req.method.toUpperCase(), path: req.logPath, status: res.status, clientId, batched: req.batched });
+  deps.log.add({ method: req.method.toUpperCase(), path: req.logPath, status: res.status, clientId, batched: req.batched, ...(heldMs === undefined ? {} : { heldMs }) });
   return res;
 
   async function answer(): Promise<GraphResponse> {
@@ -55,6 +56,7 @@ export async function runGraphRequest(req: GraphRequest, deps: PipelineDeps): Pr
     if (!allows(auth.claims.roles, route.op)) return graphError(403, route.deniedCode, DENIED_MESSAGE[route.deniedCode]);
     const release = deps.faults.tryAcquire(clientId, mailboxOf(deps, req));
     if (!release) return throttled(deps);
+    const heldFrom = performance.now();
     try {
       await deps.faults.latency();
       const outcome = deps.faults.drawError();
@@ -69,6 +71,7 @@ export async function runGraphRequest(req: GraphRequest, deps: PipelineDeps): Pr
       return graphError(500, 'generalException', `Emulator failure: ${(err as Error).message}`);
     } finally {
       release();
+      heldMs = performance.now() - heldFrom;
     }
   }
 }

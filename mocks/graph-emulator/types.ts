@@ -72,6 +72,11 @@ export interface RequestLogEntry {
   batched: boolean;
   /** Date.now() when the answer was decided. */
   at: number;
+  /**
+   * How long the request held one of the app's in-flight slots (from taking it to the answer), ms; absent when it
+   * took none (token, $batch envelope, answers refused before the slot check, 429).
+   */
+  heldMs?: number;
 }
 
 export interface EmulatorControl {

@@ -261,6 +261,10 @@ describe('graph emulator (integration)', function () {
         assert.match(error.message, /MailboxConcurrency/);
       }
       assert.equal(emu.control.requestLog().filter((e) => e.status === 429).length, 2);
+      // The log says how long each answered request held its slot (the bench's slot use); a 429 held none.
+      const held = emu.control.requestLog().filter((e) => e.path.endsWith('/photo')).map((e) => e.heldMs);
+      assert.equal(held.filter((h) => h === undefined).length, 2);
+      for (const h of held.filter((x) => x !== undefined)) assert.ok((h as number) >= 690 && (h as number) < 2000, `held ${h} ms`);
     });
 
     it('under the mailbox scope counts 4 per app per user: different users never throttle each other', async function () {

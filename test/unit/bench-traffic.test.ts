@@ -24,6 +24,20 @@ describe('bench/traffic: counting the emulator request log', () => {
     e('GET', '/v1.0/users', 0),
   ];
 
+  it('sums the time operations held an in-flight slot, by kind (the emulator logs heldMs)', () => {
+    const held = (entry: RequestLogEntry, heldMs: number): RequestLogEntry => ({ ...entry, heldMs });
+    const t = countTraffic([
+      e('POST', '/v1.0/$batch', 200),
+      held(e('GET', '/v1.0/users/a/photo', 200, true), 21),
+      held(e('GET', '/v1.0/users/b/photo', 404, true), 20.5),
+      held(e('GET', '/v1.0/users/d/photos/96x96/$value', 200), 23),
+      held(e('PUT', '/v1.0/users/a/photo/$value', 200), 30),
+      held(e('GET', '/beta/admin/people/photoUpdateSettings', 200), 22),
+      e('GET', '/v1.0/users/c/photo', 429, true),
+    ]);
+    assert.deepEqual(t.slotMs, { meta: 41.5, download: 23, write: 30, other: 22 });
+  });
+
   it('tells top-level requests, batch items, downloads and writes apart', () => {
     const t = countTraffic(log);
     assert.equal(t.httpRequests, 10);
