@@ -13,6 +13,7 @@ import { matchUser, type CloudIndex } from '../decide/match.js';
 import { identityOf, type Observation, type SourceSide } from '../decide/observation.js';
 import { decideRoute, type RoutingConfig } from '../decide/route.js';
 import { unusableReason } from '../../photo/usable.js';
+import { breather } from './breather.js';
 
 /** A per-user failure from the cloud reader: a message, or the reader's structured error with advice. */
 export type Failure = { error: string | { message: string; advice?: string } };
@@ -154,6 +155,7 @@ export async function* observe(given: ObserveDeps): AsyncGenerator<Observed> {
   let wakeConsumer: (() => void) | undefined;
   let wakeReader: (() => void) | undefined;
   const nudge = (w: (() => void) | undefined): undefined => void w?.();
+  const breathe = breather(); // between observations handed to the consumer (its classify, decide and record)
 
   const reader = (async () => {
     try {
@@ -187,6 +189,7 @@ export async function* observe(given: ObserveDeps): AsyncGenerator<Observed> {
   try {
     for (;;) {
       if (failure) throw failure.err;
+      await breathe();
       const next = ready.shift();
       if (next) {
         held -= 1;

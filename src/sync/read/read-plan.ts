@@ -37,8 +37,11 @@ export interface ReadPlanOptions {
   reload: boolean;
   /** One user only (`hps fix`). */
   user?: string;
-  /** The tenant refuses cloud writes: pending users blocked by it are not read again. */
-  cloudWritesBlocked: boolean;
+  /**
+   * The tenant refuses cloud writes: pending users blocked by it are not read again. A function when the answer is
+   * still on its way (the tenant policy is read while the directory and the cloud users are); asked only then.
+   */
+  cloudWritesBlocked: boolean | (() => Promise<boolean>);
 }
 
 export interface ReadPlan {
@@ -64,8 +67,9 @@ async function* concat(first: AsyncIterable<OnPremUser>, rest: () => AsyncIterab
 
 /** Pending users, read one by one; those blocked by the tenant policy are left out while it still blocks. */
 async function* pendingUsers(deps: ReadPlanDeps, opts: ReadPlanOptions, vanished: string[]): AsyncGenerator<OnPremUser> {
+  const blocked = typeof opts.cloudWritesBlocked === 'function' ? await opts.cloudWritesBlocked() : opts.cloudWritesBlocked;
   for (const s of deps.memory.pending()) {
-    if (opts.cloudWritesBlocked && s.deferred === 'blocked') continue;
+    if (blocked && s.deferred === 'blocked') continue;
     let found = false;
     for await (const u of deps.directory.users({ only: { by: 'objectGuid', value: s.objectGuid } })) {
       found = true;

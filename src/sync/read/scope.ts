@@ -8,6 +8,7 @@ import type { DirectorySource, UserSelector } from '../../directory/source.js';
 import type { CloudUser, OnPremUser } from '../../model.js';
 import { buildCloudIndex } from '../decide/match.js';
 import { observe, type ObserveDeps, type Observed } from './observe.js';
+import { readAhead } from './read-ahead.js';
 
 /** What the read stage needs: the cloud reader, the fingerprinting and the match and routing rules. */
 export type ReadDeps = { reader: GraphReader } & Pick<
@@ -58,9 +59,21 @@ export async function singleUserScope(directory: DirectorySource, reader: GraphR
   return { users: fromArray([user]), cloudUsers };
 }
 
-/** Everyone the directory yields (optionally only changed users), against every cloud user. */
+/** Users (and their photos' bytes) read from the directory while the cloud users are listed, at most. */
+export const READ_AHEAD = { maxItems: 256, maxBytes: 8 * 1024 * 1024 } as const;
+
+/**
+ * Everyone the directory yields (optionally only changed users), against every cloud user. The directory read
+ * starts while the cloud users are listed (read-ahead.ts), so the first users are ready when the listing is.
+ */
 export async function directoryScope(users: AsyncIterable<OnPremUser>, reader: GraphReader): Promise<ReadScope> {
-  return { users, cloudUsers: await readAll(reader.users()) };
+  const ahead = readAhead(users, { ...READ_AHEAD, bytesOf: (u) => u.photo?.bytes.length ?? 0 });
+  try {
+    return { users: ahead.items, cloudUsers: await readAll(reader.users()) };
+  } catch (err) {
+    await ahead.cancel();
+    throw err;
+  }
 }
 
 /**
