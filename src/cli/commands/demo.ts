@@ -6,7 +6,8 @@
  */
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { packageRoot } from '../package-root.js';
@@ -42,8 +43,14 @@ interface Emulator {
 }
 type StartEmulator = (opts: { state: string; port: number }) => Promise<Emulator>;
 
+/**
+ * The emulator from the package: compiled under dist/ when this code runs from dist/ (the one-file CLI is
+ * dist/src/cli/main.js, so a path relative to this module would not do), its sources under tsx.
+ */
 async function loadEmulator(): Promise<StartEmulator> {
-  const mod = (await import(new URL('../../../mocks/graph-emulator/index.js', import.meta.url).href)) as { startEmulator: StartEmulator };
+  const compiled = fileURLToPath(import.meta.url).split(sep).includes('dist');
+  const file = join(packageRoot(), ...(compiled ? ['dist'] : []), 'mocks', 'graph-emulator', 'index.js');
+  const mod = (await import(pathToFileURL(file).href)) as { startEmulator: StartEmulator };
   return mod.startEmulator;
 }
 
