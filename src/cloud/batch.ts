@@ -7,36 +7,12 @@
  * joins a later batch, while the other items, and the rest of the queue, go on. Binary item bodies arrive
  * base64-encoded. Only idempotent items belong here: a $batch POST lost to a connection reset is sent again whole.
  */
-import { GraphRequestError } from './errors.js';
 import type { GraphHttp, GraphVersion } from './http.js';
 import { BATCH_ITEMS_IN_FLIGHT, type Lease } from './limiter.js';
+import { bodyChars, MAX_BATCH_BODY_CHARS, MAX_BATCH_SIZE, sendEnvelope, type BatchItemResult, type BatchRequestItem } from './batch-envelope.js';
 import type { RetryPolicy } from './retry.js';
 
-export const MAX_BATCH_SIZE = 20;
-
-export interface BatchRequestItem {
-  /** The caller's key for this item (e.g. the user id); unique within one runBatch call. */
-  key: string;
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Relative to the version, starting with `/`, e.g. `/users/abc/photo/$value`. */
-  url: string;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
-
-export interface BatchItemResult {
-  key: string;
-  /** The item's status; 0 when no answer came for it (the $batch call itself failed). */
-  status: number;
-  /** Item headers, names lower-cased. */
-  headers: Record<string, string>;
-  /** JSON bodies parsed; binary bodies as the base64 string Graph sent (decode with batchBodyBytes). */
-  body: unknown;
-  /** How many batches carried this item. */
-  tries: number;
-  /** Set when the $batch call failed as a whole (network, or a non-200 after its own retries). */
-  error?: GraphRequestError;
-}
+export { MAX_BATCH_BODY_CHARS, MAX_BATCH_SIZE, batchBodyBytes, type BatchItemResult, type BatchRequestItem } from './batch-envelope.js';
 
 export interface BatchOptions {
   version?: GraphVersion;
@@ -90,7 +66,7 @@ export function createBatcher(http: GraphHttp, retry: RetryPolicy, opts: BatchOp
         // Fewer than 4 units, or a level the service has not answered yet: as many items as units (they all run at
         // once, and a refused probe costs that many 429s). Otherwise a full batch.
         const size = lease.units < BATCH_ITEMS_IN_FLIGHT || lease.level > http.limiter.proven ? lease.units : maxSize;
-        void send(queue.splice(0, size), lease);
+        void send(queue.splice(0, fitting(size, size === maxSize)), lease);
       }
     } finally {
       pumping = false;
@@ -98,10 +74,27 @@ export function createBatcher(http: GraphHttp, retry: RetryPolicy, opts: BatchOp
     if (fatal !== undefined) for (const p of queue.splice(0)) p.reject(fatal);
   }
 
+  /**
+   * How many queued entries go in the next batch (at least one): up to `size` requests, an entry with a `then` counting
+   * two in a full batch (in a probe-sized one it still runs one request at a time), and within the body allowance.
+   */
+  function fitting(size: number, full: boolean): number {
+    let requests = 0;
+    let chars = 0;
+    for (let n = 0; n < queue.length; n++) {
+      const { item } = queue[n] as Pending;
+      requests += full && item.then ? 2 : 1;
+      chars += bodyChars(item) + (item.then ? bodyChars(item.then) : 0);
+      if (n > 0 && (requests > size || chars > MAX_BATCH_BODY_CHARS)) return n;
+    }
+    return queue.length;
+  }
+
   async function send(group: Pending[], lease: Lease): Promise<void> {
     let answered: Array<{ entry: Pending; result: BatchItemResult }>;
     try {
-      answered = await sendOne(http, group, opts.version, lease);
+      const results = await sendEnvelope(http, group.map((p) => p.item), opts.version, lease);
+      answered = group.map((entry, i) => ({ entry, result: results[i] as BatchItemResult }));
     } catch (err) {
       fatal ??= err;
       for (const p of group) p.reject(err);
@@ -112,6 +105,7 @@ export function createBatcher(http: GraphHttp, retry: RetryPolicy, opts: BatchOp
     }
     for (const { entry, result } of answered) {
       if (!result.error) http.limiter.feedback(result.status, lease);
+      if (result.followed && !result.followed.error) http.limiter.feedback(result.followed.status, lease);
       entry.tries += 1;
       result.tries = entry.tries;
       const decision = result.error
@@ -155,67 +149,4 @@ export async function runBatch(
 ): Promise<Map<string, BatchItemResult>> {
   const answers = await Promise.all(items.map((item) => batcher.submit(item)));
   return new Map(answers.map((a) => [a.key, a]));
-}
-
-/** One $batch POST for up to 20 items; maps the answers back to the entries. */
-async function sendOne(http: GraphHttp, group: Pending[], version: GraphVersion | undefined, lease: Lease): Promise<{ entry: Pending; result: BatchItemResult }[]> {
-  const requests = group.map((entry, i) => ({
-    id: String(i + 1),
-    method: entry.item.method,
-    url: entry.item.url,
-    ...(entry.item.headers ? { headers: entry.item.headers } : {}),
-    ...(entry.item.body === undefined ? {} : { body: entry.item.body }),
-  }));
-  const failAll = (error: GraphRequestError, status: number) =>
-    group.map((entry) => ({ entry, result: { key: entry.item.key, status, headers: {}, body: undefined, tries: 0, error } }));
-  let res;
-  try {
-    res = await http.send({ method: 'POST', path: '/$batch', ...(version ? { version } : {}), body: { requests }, lease });
-  } catch (err) {
-    // No HTTP answer at all after http's own retries (Graph unreachable, TLS refused), or sign-in failing: every
-    // later batch would fail the same way, so this stops the caller instead of failing 20 users at a time.
-    if (!(err instanceof GraphRequestError) || err.status === undefined) throw err;
-    return failAll(err, 0);
-  }
-  const parsed = res.json<{ responses?: unknown }>();
-  if (res.status !== 200 || !parsed || !Array.isArray(parsed.responses)) {
-    const error = new GraphRequestError(`$batch answered HTTP ${res.status}`, {
-      status: res.status,
-      errorId: 'BatchFailed',
-      retryable: res.status >= 500 || res.status === 429,
-    });
-    return failAll(error, res.status);
-  }
-  const byId = new Map<string, Record<string, unknown>>();
-  for (const r of parsed.responses as unknown[]) {
-    if (typeof r === 'object' && r !== null && 'id' in r) byId.set(String((r as { id: unknown }).id), r as Record<string, unknown>);
-  }
-  return group.map((entry, i) => {
-    const r = byId.get(String(i + 1));
-    if (!r) {
-      const error = new GraphRequestError(`$batch answer has no response for ${entry.item.url}`, { errorId: 'BatchItemMissing', retryable: true });
-      return { entry, result: { key: entry.item.key, status: 0, headers: {}, body: undefined, tries: 0, error } };
-    }
-    return {
-      entry,
-      result: { key: entry.item.key, status: Number(r.status) || 0, headers: lowerCaseHeaders(r.headers), body: r.body, tries: 0 },
-    };
-  });
-}
-
-/** The item's body as bytes: base64 strings decoded (binary answers), JSON re-serialised, nothing → empty. */
-export function batchBodyBytes(result: Pick<BatchItemResult, 'body'>): Buffer {
-  const { body } = result;
-  if (body === undefined || body === null) return Buffer.alloc(0);
-  if (typeof body === 'string') return Buffer.from(body, 'base64');
-  if (Buffer.isBuffer(body)) return body;
-  return Buffer.from(JSON.stringify(body), 'utf8');
-}
-
-function lowerCaseHeaders(h: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (typeof h === 'object' && h !== null) {
-    for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = String(v);
-  }
-  return out;
 }

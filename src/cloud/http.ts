@@ -42,6 +42,12 @@ export interface GraphRequest {
    * the caller releases them and feeds back its items' statuses. Without it the request takes and returns 1 unit.
    */
   lease?: Lease;
+  /**
+   * Called when the answer's status line and headers are in, before its body is read. A $batch envelope's answer
+   * comes when all of its items have run, so the batch queue frees the service's slots here: the next batch goes out
+   * while this one's body is still being read and parsed.
+   */
+  onHeaders?: (status: number) => void;
 }
 
 export interface GraphResponse {
@@ -107,6 +113,7 @@ export function createGraphHttp(deps: GraphHttpDeps): GraphHttp {
             ...(body === undefined ? {} : { body }),
             signal: AbortSignal.timeout(timeoutMs),
           });
+          req.onHeaders?.(res.status);
           const bytes = Buffer.from(await res.arrayBuffer());
           if (!req.lease) deps.limiter.feedback(res.status, lease);
           return toResponse(res.status, res.headers, bytes, attempt);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import nock from 'nock';
-import { batchBodyBytes, runBatch, type BatchRequestItem } from '../../src/cloud/batch.js';
+import { batchBodyBytes, MAX_BATCH_BODY_CHARS, runBatch, type BatchRequestItem } from '../../src/cloud/batch.js';
 import { GraphRequestError } from '../../src/cloud/errors.js';
 import { createGraphHttp } from '../../src/cloud/http.js';
 import { createLimiter } from '../../src/cloud/limiter.js';
@@ -47,6 +47,18 @@ describe('cloud/batch', () => {
   before(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
   after(() => nock.enableNetConnect());
+
+  it('keeps a batch of uploads under the body allowance: large base64 bodies go in several batches', async () => {
+    const { http, retry } = setup();
+    const batches = interceptBatches(() => ({ status: 200 }));
+    const photo = 'A'.repeat(Math.ceil(MAX_BATCH_BODY_CHARS / 3)); // three fit one batch, a fourth does not
+    const uploads: BatchRequestItem[] = Array.from({ length: 7 }, (_, i) => ({ key: `p${i}`, method: 'PUT', url: `/users/p${i}/photo/$value`, headers: { 'content-type': 'image/jpeg' }, body: photo }));
+    const results = await runBatch(http, retry, uploads);
+    assert.ok([...results.values()].every((r) => r.status === 200));
+    assert.deepEqual(batches.map((b) => b.length), [3, 3, 1]);
+    const huge: BatchRequestItem = { key: 'huge', method: 'PUT', url: '/users/h/photo/$value', headers: { 'content-type': 'image/jpeg' }, body: 'A'.repeat(MAX_BATCH_BODY_CHARS + 10) };
+    assert.equal((await runBatch(http, retry, [huge])).get('huge')?.status, 200, 'one item over the allowance still goes, alone');
+  });
 
   it('sends 45 requests as 3 batches (20, 20, 5) and maps every answer back to its key', async () => {
     const { http, retry } = setup();
