@@ -37,20 +37,44 @@ describe('cloud/graph-writer', () => {
     assert.ok(put.isDone() && get.isDone());
   });
 
-  it('with the shared batch queue, reads the new etags back in $batch items (a failed read-back loses only the etag)', async () => {
-    for (const u of ['u1', 'u2', 'u3']) nock(G).put(`/v1.0/users/${u}/photo/$value`).reply(200);
-    const urls: string[] = [];
-    nock(G).post('/v1.0/$batch').times(3).reply(200, (_uri, body) => {
-      const requests = (body as { requests: Array<{ id: string; url: string }> }).requests;
-      urls.push(...requests.map((r) => r.url));
-      return { responses: requests.map((r) => (r.url.includes('u3') ? { id: r.id, status: 404, body: {} } : { id: r.id, status: 200, body: { '@odata.mediaEtag': `W/"${r.url.split('/')[2]}"` } })) };
+  it('with the shared batch queue, each upload and its etag read-back are two items of one $batch (dependsOn)', async () => {
+    type Req = { id: string; method: string; url: string; headers?: Record<string, string>; body?: string; dependsOn?: string[] };
+    const batches: Req[][] = [];
+    nock(G).post('/v1.0/$batch').times(6).reply(200, (_uri, body) => {
+      const requests = (body as { requests: Req[] }).requests;
+      batches.push(requests);
+      const failed = new Set<string>();
+      return {
+        responses: requests.map((r) => {
+          if (r.method === 'PUT') {
+            if (!r.url.includes('u4')) return { id: r.id, status: 200 };
+            failed.add(r.id);
+            return { id: r.id, status: 403, body: { error: { code: 'ErrorAccessDenied', message: 'Access is denied.' } } };
+          }
+          if (r.dependsOn?.some((d) => failed.has(d))) return { id: r.id, status: 424, body: { error: { code: 'FailedDependency' } } };
+          return r.url.includes('u3') ? { id: r.id, status: 404, body: {} } : { id: r.id, status: 200, body: { '@odata.mediaEtag': `W/"${r.url.split('/')[2]}"` } };
+        }),
+      };
     });
     const { http } = setup();
     const retry = createRetryPolicy({ sleep: async () => {}, random: () => 0.5, maxTries: 2 });
     const writer = createGraphWriter({ http, batcher: createBatcher(http, retry) });
-    const results = await writer.setPhotos(['u1', 'u2', 'u3'].map((u) => ({ key: `k-${u}`, identity: u, jpeg: JPEG })));
-    assert.deepEqual(results.map((r) => [r.ok, r.etag]), [[true, 'W/"u1"'], [true, 'W/"u2"'], [true, undefined]]);
-    assert.deepEqual(urls.sort(), ['/users/u1/photo', '/users/u2/photo', '/users/u3/photo']);
+    const results = await writer.setPhotos(['u1', 'u2', 'u3', 'u4'].map((u) => ({ key: `k-${u}`, identity: u, jpeg: JPEG })));
+    assert.deepEqual(results.map((r) => [r.ok, r.etag]), [[true, 'W/"u1"'], [true, 'W/"u2"'], [true, undefined], [false, undefined]]);
+    assert.equal(results[3]?.status, 403);
+    assert.match(results[3]?.advice ?? '', /ProfilePhoto\.ReadWrite\.All/);
+    const all = batches.flat();
+    const puts = all.filter((r) => r.method === 'PUT');
+    assert.deepEqual(puts.map((r) => r.url).sort(), ['/users/u1/photo/$value', '/users/u2/photo/$value', '/users/u3/photo/$value', '/users/u4/photo/$value']);
+    assert.ok(puts.every((r) => r.headers?.['content-type'] === 'image/jpeg' && Buffer.from(r.body ?? '', 'base64').equals(JPEG)), 'the photo travels base64-encoded, typed image/jpeg');
+    for (const batch of batches) {
+      for (const put of batch.filter((r) => r.method === 'PUT')) {
+        const readBack = batch.find((r) => r.method === 'GET' && r.url === put.url.replace('/$value', ''));
+        assert.deepEqual(readBack?.dependsOn, [put.id], 'the read-back rides in the same batch, after its upload');
+      }
+    }
+    // u3's read-back found nothing (404): one more read-back on its own, which loses only the etag.
+    assert.equal(all.filter((r) => r.method === 'GET' && r.url === '/users/u3/photo').length, 2);
   });
 
   it('reports one user’s 403 with permission advice while the others succeed', async () => {
