@@ -37,6 +37,8 @@ export const DEFAULT_WINDOW = 128;
  * images (and native memory) while they wait for a core.
  */
 export const FINGERPRINT_CONCURRENCY = 4;
+/** Users admitted to the window in one turn of the event loop at most (a full $batch of metadata reads). */
+export const USERS_PER_TURN = 20;
 /** Source photo bytes the window may hold (AD thumbnails are ≤ 100 KB; HR folder photos can be megabytes). */
 export const DEFAULT_WINDOW_BYTES = 32 * 1024 * 1024;
 
@@ -160,7 +162,11 @@ export async function* observe(given: ObserveDeps): AsyncGenerator<Observed> {
   const reader = (async () => {
     try {
       let seq = 0;
+      let admitted = 0;
       for await (const user of deps.users) {
+        // Let the event loop run after each batch's worth of users: the cloud requests queued so far go out now
+        // rather than after the whole window was filled (a $batch carries at most 20).
+        if (++admitted % USERS_PER_TURN === 0) await new Promise<void>((r) => setImmediate(r));
         const bytes = user.photo?.bytes.length ?? 0;
         while (!stopped && held > 0 && (held >= maxUsers || heldBytes + bytes > maxBytes)) await new Promise<void>((r) => (wakeReader = r));
         if (stopped) break;
