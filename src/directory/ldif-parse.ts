@@ -30,15 +30,23 @@ export interface LdifRecord {
 }
 
 /** Base64 characters, then at most two `=`: one character class, which V8 runs as a flat loop on any length. */
-const BASE64_SHAPE = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /**
- * Whether `s` is canonical base64 (length a multiple of 4, padding only at the end). A character class, never a
- * repeated group: a group repeated over a multi-megabyte value overflows the regex engine's stack ("Maximum call stack
- * size exceeded"); the class runs flat, about three times faster than a charCodeAt loop (1 s of a 10,000-user read).
+ * `s` decoded when it is canonical base64 (length a multiple of 4, padding only at the end, the standard alphabet),
+ * else undefined. Decoded first, judged after: Node's decoder skips any character outside the alphabet and stops at
+ * padding, so a value is canonical exactly when nothing was skipped, i.e. the bytes are as many as its length says.
+ * Only the URL-safe letters, which the decoder also takes, need a look of their own. Linear, no regex stack (a
+ * 12 MiB value), and one pass fewer than checking first (0.4 s of a 10,000-user read).
  */
+export function decodeBase64(s: string): Buffer | undefined {
+  if (s.length % 4 !== 0 || s.includes('-') || s.includes('_')) return undefined;
+  const bytes = Buffer.from(s, 'base64');
+  const padding = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  return bytes.length === (s.length / 4) * 3 - padding ? bytes : undefined;
+}
+
+/** Whether `s` is canonical base64 (see decodeBase64). */
 export function isBase64(s: string): boolean {
-  return s.length % 4 === 0 && BASE64_SHAPE.test(s);
+  return decodeBase64(s) !== undefined;
 }
 /** Records without a dn that ldapsearch writes: search references (`ref:`) and result trailers (paged: `control:`). */
 const TRAILER_KEYS = new Set(['search', 'result', 'ref', 'control']);
@@ -107,11 +115,12 @@ export async function* parseLdif(
     let value: RawValue;
     if (rest.startsWith(':')) {
       rest = rest.slice(1).trim();
-      if (!isBase64(rest)) {
+      const decoded = decodeBase64(rest);
+      if (!decoded) {
         d.errors.push(`line ${at}: ${name} is not valid base64`);
         return;
       }
-      value = Buffer.from(rest, 'base64');
+      value = decoded;
     } else if (rest.startsWith('<')) {
       if (MAPPED.has(lower)) d.errors.push(`line ${at}: ${name} is given by URL (${rest.slice(1).trim()}), which is not supported`);
       return;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OnPremUser } from '../../src/model.js';
 import { DirectoryError, LdifSyntaxError } from '../../src/directory/errors.js';
-import { LdifDirectorySource, decodeText, parseLdif, type LdifRecord } from '../../src/directory/ldif.js';
+import { LdifDirectorySource, decodeText, isBase64, parseLdif, type LdifRecord } from '../../src/directory/ldif.js';
 import { collect } from '../support/json.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/ldif');
@@ -35,6 +35,11 @@ function values(rec: LdifRecord | undefined, name: string): Array<string | Buffe
 }
 
 describe('directory LDIF: parser', () => {
+  it('takes canonical base64 only: padding at the end, the standard alphabet, nothing skipped', () => {
+    for (const ok of ['', 'QQ==', 'QUI=', 'QUJD', 'QUJDRA==']) assert.equal(isBase64(ok), true, ok);
+    for (const bad of ['Q===', '====', '!AAA', 'QU JD', 'QUJD\n', 'AB==CD==', 'QU-D', 'QU_D', 'QUJ', 'QUJDR']) assert.equal(isBase64(bad), false, JSON.stringify(bad));
+  });
+
   it('unfolds continuation lines anywhere, even inside an attribute name or base64', async () => {
     const b64 = Buffer.from('a fairly long value that will be folded in odd places').toString('base64');
     const [rec] = await records(
