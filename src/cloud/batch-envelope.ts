@@ -70,7 +70,7 @@ export async function sendEnvelope(http: GraphHttp, items: readonly BatchRequest
     // A 200 envelope means every item has run: its units are free before its body arrives (release is idempotent).
     // Any other status may be retried by http.send, which then needs the units still held.
     const onHeaders = (status: number): void => (status === 200 ? lease.release() : undefined);
-    res = await http.send({ method: 'POST', path: '/$batch', ...(version ? { version } : {}), body: { requests }, lease, onHeaders });
+    res = await http.send({ method: 'POST', path: '/$batch', ...(version ? { version } : {}), headers: JSON_TYPE, body: envelopeBody(requests), lease, onHeaders });
   } catch (err) {
     // No HTTP answer at all after http's own retries (Graph unreachable, TLS refused), or sign-in failing: every
     // later batch would fail the same way, so this stops the caller instead of failing 20 users at a time.
@@ -100,6 +100,20 @@ export async function sendEnvelope(http: GraphHttp, items: readonly BatchRequest
     const then = item.then ? byId.get(`${i + 1}.then`) : undefined;
     return { ...answer(r), ...(then ? { followed: answer(then) } : {}) };
   });
+}
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/**
+ * `{"requests":[…]}` as bytes, one request at a time: an envelope of uploads is hundreds of kilobytes, and as one
+ * string it would sit in V8's large-object space until the next full collection (≈ 15 MB more resident memory over
+ * a 10,000-user first run); the pieces are short-lived young-generation strings.
+ */
+function envelopeBody(requests: readonly object[]): Buffer {
+  const parts: Buffer[] = [Buffer.from('{"requests":[')];
+  requests.forEach((r, i) => parts.push(Buffer.from(`${i > 0 ? ',' : ''}${JSON.stringify(r)}`)));
+  parts.push(Buffer.from(']}'));
+  return Buffer.concat(parts);
 }
 
 export function bodyChars(item: Pick<BatchRequestItem, 'body'>): number {

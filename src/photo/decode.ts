@@ -7,6 +7,10 @@ import { PhotoDecodeError } from './errors.js';
 import { sniffFormat, type PhotoFormat, PHOTO_FORMATS } from './sniff.js';
 import { readJpegFrame } from './jpeg-frame.js';
 
+// libvips keeps recent operations and their results (up to 50 MB) for reuse; the tool never runs the same operation on
+// the same input twice, so the cache only holds native memory (docs/decisions.md, "Memory").
+sharp.cache(false);
+
 /** Default pixel limit (width × height): far above any real portrait, far below a decompression bomb. */
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 

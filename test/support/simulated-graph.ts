@@ -33,7 +33,7 @@ export function simulatedGraph(scope: 'app' | 'mailbox', ticks = 3) {
   const fetch: FetchLike = async (url, init) => {
     const u = String(url);
     if (u.endsWith('/$batch')) {
-      const { requests } = JSON.parse(String(init?.body)) as { requests: Array<{ id: string; url: string }> };
+      const { requests } = JSON.parse(Buffer.from(init?.body as Uint8Array).toString()) as { requests: Array<{ id: string; url: string }> };
       // Like Graph (and the emulator): at most 4 items of the batch running at once, the next starting as one ends.
       const answers: unknown[] = [];
       let next = 0;

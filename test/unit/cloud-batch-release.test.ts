@@ -14,7 +14,7 @@ const item = (i: number): BatchRequestItem => ({ key: `u${i}`, method: 'GET', ur
 function slowBodies() {
   const calls: Array<{ ids: string[]; finish: () => void }> = [];
   const fetch = async (_url: string, init?: RequestInit): Promise<Response> => {
-    const requests = (JSON.parse(String(init?.body)) as { requests: Array<{ id: string }> }).requests;
+    const requests = (JSON.parse(Buffer.from(init?.body as Uint8Array).toString()) as { requests: Array<{ id: string }> }).requests;
     let finish!: () => void;
     const body = new ReadableStream<Uint8Array>({
       start(controller) {

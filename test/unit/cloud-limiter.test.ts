@@ -76,7 +76,7 @@ describe('cloud/limiter (the in-flight budget)', () => {
     const fetch: FetchLike = async (url, init) => {
       if (String(url).endsWith('/$batch')) {
         round += 1;
-        const { requests } = JSON.parse(String(init?.body)) as { requests: Array<{ id: string; url: string }> };
+        const { requests } = JSON.parse(Buffer.from(init?.body as Uint8Array).toString()) as { requests: Array<{ id: string; url: string }> };
         const responses = requests.map((r) =>
           r.url === '/users/u0/photo' && round === 1 ? { id: r.id, status: 429, headers: { 'Retry-After': '30' } } : { id: r.id, status: 200, headers: {}, body: {} },
         );
