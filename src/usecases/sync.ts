@@ -86,14 +86,17 @@ function planOptions(cfg: Config, opts: SyncOptions, policy: PhotoUpdatePolicy):
 export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncResult> {
   const { cfg, log } = deps;
   const now = deps.now ?? (() => new Date());
-  // The tenant policy is read while the read plan lists the cloud users (one round trip less before the first batch).
-  const policyP = deps.cloud.readPolicy();
-  policyP.catch(() => undefined); // awaited below, after the read plan (whose own failure then comes first)
-  const read = await planRead(
+  // The tenant policy is read while the read plan lists the cloud users (one round trip less before the first batch);
+  // the listing is asked first, so it takes the connection sign-in opened and the policy waits for a new one.
+  let policyP: Promise<PhotoUpdatePolicy> | undefined;
+  const policyOnce = (): Promise<PhotoUpdatePolicy> => (policyP ??= deps.cloud.readPolicy());
+  const readP = planRead(
     { directory: deps.directory, reader: deps.cloud.reader, memory: readMemory(deps.state, deps.directoryKey), fullEveryDays: cfg.reconcile.fullEveryDays, now, log },
-    { full: opts.full, reload: opts.reload, ...(opts.user ? { user: opts.user } : {}), cloudWritesBlocked: async () => !(await policyP).allowsCloudWrites },
+    { full: opts.full, reload: opts.reload, ...(opts.user ? { user: opts.user } : {}), cloudWritesBlocked: async () => !(await policyOnce()).allowsCloudWrites },
   );
-  const policy = await policyP;
+  setImmediate(() => void policyOnce().catch(() => undefined)); // awaited below, after the read plan (its failure first)
+  const read = await readP;
+  const policy = await policyOnce();
   if (!policy.allowsCloudWrites) log.warn(`${policy.detail} Users routed to Graph are reported as blocked, not failed.`);
   else if (policy.source === 'unknown') log.warn(`tenant photo policy unknown, assuming cloud writes are allowed: ${policy.detail}`);
   const recalled = recallOnce(deps.state); // read-phase lookups; the recorder writes only after the read

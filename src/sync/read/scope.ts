@@ -67,9 +67,10 @@ export const READ_AHEAD = { maxItems: 256, maxBytes: 8 * 1024 * 1024 } as const;
  * starts while the cloud users are listed (read-ahead.ts), so the first users are ready when the listing is.
  */
 export async function directoryScope(users: AsyncIterable<OnPremUser>, reader: GraphReader): Promise<ReadScope> {
+  const listing = readAll(reader.users()); // asked first: the directory read must not delay its first request
   const ahead = readAhead(users, { ...READ_AHEAD, bytesOf: (u) => u.photo?.bytes.length ?? 0 });
   try {
-    return { users: ahead.items, cloudUsers: await readAll(reader.users()) };
+    return { users: ahead.items, cloudUsers: await listing };
   } catch (err) {
     await ahead.cancel();
     throw err;
