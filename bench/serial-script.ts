@@ -27,6 +27,19 @@ export interface SerialOutcome {
   statuses: Record<string, number>;
 }
 
+/**
+ * One request; when the kept-alive connection was closed under it (a server may close a long-lived connection; over a
+ * 10,000-user run the emulator's did, after about a minute), once more on a new one, as any HTTP client would.
+ */
+async function send(url: string, init: Parameters<typeof fetch>[1]): Promise<Awaited<ReturnType<typeof fetch>>> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    return fetch(url, init);
+  }
+}
+
 async function main(jobPath: string): Promise<void> {
   const t0 = performance.now();
   const job = JSON.parse(await readFile(jobPath, 'utf8')) as SerialJob;
@@ -42,7 +55,7 @@ async function main(jobPath: string): Promise<void> {
   for (const u of job.users) {
     const url = `${job.graphBaseUrl}/v1.0/users/${encodeURIComponent(u.upn)}/photo/$value`;
     let t = performance.now();
-    const got = await fetch(url, { headers: auth, dispatcher });
+    const got = await send(url, { headers: auth, dispatcher });
     await got.arrayBuffer();
     out.getMs += performance.now() - t;
     out.gets += 1;
@@ -51,7 +64,7 @@ async function main(jobPath: string): Promise<void> {
     let body = photos.get(u.put);
     if (!body) photos.set(u.put, (body = await readFile(u.put)));
     t = performance.now();
-    const put = await fetch(url, { method: 'PUT', headers: { ...auth, 'content-type': 'image/jpeg' }, body, dispatcher });
+    const put = await send(url, { method: 'PUT', headers: { ...auth, 'content-type': 'image/jpeg' }, body, dispatcher });
     await put.arrayBuffer();
     out.putMs += performance.now() - t;
     out.puts += 1;
