@@ -102,13 +102,15 @@ export function userMemory(s: UserState | undefined): UserMemory | undefined {
  * the pending users the read found gone from the directory (`vanished`, filled by the read): those claim nothing.
  */
 export function runMemory(state: Pick<StateStore, 'getUser' | 'allUsers'>, vanished: readonly string[] = []): RunMemory {
-  let taken: { claims: Map<string, RememberedClaim[]>; matched: number } | undefined;
+  let taken: { claims: Map<string, RememberedClaim[]>; matched: number; holders: string[] } | undefined;
   const take = (): NonNullable<typeof taken> => {
     if (taken) return taken;
     const gone = new Set(vanished.map(foldGuid));
     const claims = new Map<string, RememberedClaim[]>();
+    const holders: string[] = [];
     let matched = 0;
     for (const u of state.allUsers()) {
+      if (u.cloudId !== undefined || u.lastResult === 'error') holders.push(u.objectGuid);
       if (!u.cloudId || gone.has(foldGuid(u.objectGuid))) continue;
       matched += 1;
       const claim = { objectGuid: u.objectGuid, ...(u.dn ? { dn: u.dn } : {}) };
@@ -116,12 +118,13 @@ export function runMemory(state: Pick<StateStore, 'getUser' | 'allUsers'>, vanis
       if (list) list.push(claim);
       else claims.set(u.cloudId, [claim]);
     }
-    return (taken = { claims, matched });
+    return (taken = { claims, matched, holders });
   };
   return {
     user: (guid) => userMemory(remembered(state, guid)),
     claims: (cloudId) => take().claims.get(cloudId) ?? [],
     knownMatched: () => take().matched,
+    holders: () => take().holders,
   };
 }
 

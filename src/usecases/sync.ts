@@ -132,7 +132,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncRe
     // One cloud user, one owner, settled over the whole run.
     const settled = settleClaims(inOrder, read.mode === 'full' ? undefined : (id) => memory.claims(id));
     const plan = buildPlan(settled.decisions, thresholdsFrom(cfg, memory.knownMatched()));
-    if (!opts.dryRun) recorder.seen(plan.decisions, { contested: settled.contested, full: read.mode === 'full', vanished: read.vanished });
+    if (!opts.dryRun) recorder.seen(plan.decisions, { contested: settled.contested, full: read.mode === 'full', vanished: read.vanished, holders: memory.holders() });
     const errors = plan.decisions.filter((d) => d.status === 'error').length;
     const conflicts = plan.decisions.filter((d) => d.conflict).length;
     if (conflicts > 0) {

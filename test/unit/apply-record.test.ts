@@ -60,8 +60,13 @@ describe('the recorder (every state and audit write of a run)', () => {
     assert.equal(state.getUser(tied.objectGuid)?.cloudId, 'c7');
     assert.deepEqual([state.getUser(vanished)?.cloudId, state.getUser(vanished)?.lastResult], [undefined, undefined]);
     assert.equal(state.getUser(gone)?.cloudId, 'c9', 'an incremental read does not know who is gone');
-    recorder.seen([decide(tied, undefined, OPTS)], { ...NONE, full: true });
+    const alsoGone = '77777777-0000-0000-0000-000000000000';
+    state.upsertUser({ objectGuid: alsoGone, cloudId: 'c6' });
+    recorder.seen([decide(tied, undefined, OPTS)], { ...NONE, full: true, holders: [gone] });
     assert.equal(state.getUser(gone)?.cloudId, undefined);
+    assert.equal(state.getUser(alsoGone)?.cloudId, 'c6', 'the holders the caller took are the ones looked at');
+    recorder.seen([decide(tied, undefined, OPTS)], { ...NONE, full: true });
+    assert.equal(state.getUser(alsoGone)?.cloudId, undefined, 'without them, the state is read through');
   });
 
   it('records writes (state and audit), dry-run plans (audit only) and moves the mark', () => {

@@ -30,6 +30,8 @@ describe('state as the stages\' memory (read only)', () => {
     assert.equal(mem.knownMatched(), 2);
     state.upsertUser({ objectGuid: G(5), cloudId: 'c5' });
     assert.equal(mem.knownMatched(), 2, 'as the state was before this run recorded anything');
+    state.recordFailure({ objectGuid: G(6), runId: 'r', error: 'boom' });
+    assert.deepEqual([...mem.holders()].sort(), [G(1), G(2), G(3)].sort(), 'holders of a claim, taken in the same pass, vanished ones too');
     assert.equal(mem.user(''), undefined, 'a user without a key has no memory');
     assert.equal(mem.user(G(1))?.cloudId, 'c1');
   });

@@ -17,6 +17,11 @@ export interface SeenOptions {
   full: boolean;
   /** Pending users an incremental read found gone from the directory: they stop being pending. */
   vanished: readonly string[];
+  /**
+   * After a full read: the users the state holds a claim or a pending failure for, as taken before the run wrote
+   * anything (RunMemory.holders); without it the state is read through once more.
+   */
+  holders?: readonly string[];
 }
 
 /** The patch that ends a user's pending state. */
@@ -60,9 +65,8 @@ export function notPending(s: StateStore, decisions: readonly Decision[], opts: 
   const gone = [...opts.vanished];
   if (!opts.full) return gone;
   const inRun = new Set(decisions.map((d) => foldGuid(d.user.objectGuid)));
-  for (const u of s.allUsers()) {
-    if ((u.cloudId !== undefined || u.lastResult === 'error') && !inRun.has(foldGuid(u.objectGuid))) gone.push(u.objectGuid);
-  }
+  const holders = opts.holders ?? [...s.allUsers()].filter((u) => u.cloudId !== undefined || u.lastResult === 'error').map((u) => u.objectGuid);
+  for (const guid of holders) if (!inRun.has(foldGuid(guid))) gone.push(guid);
   return gone;
 }
 

@@ -38,7 +38,12 @@ export interface RunMemory {
   claims(cloudId: string): readonly RememberedClaim[];
   /** Users the state knows as matched: the population the percentage threshold is taken of. */
   knownMatched(): number;
+  /**
+   * Users the state holds a cloud user or a pending failure for (objectGUIDs, as stored), read in the same pass as
+   * the claims: the recorder ends the pending state of those a full read no longer finds, without a second pass.
+   */
+  holders(): readonly string[];
 }
 
 /** No memory at all (a report, a first run). */
-export const NO_MEMORY: RunMemory = { user: () => undefined, claims: () => [], knownMatched: () => 0 };
+export const NO_MEMORY: RunMemory = { user: () => undefined, claims: () => [], knownMatched: () => 0, holders: () => [] };
