@@ -64,9 +64,13 @@ describe('readAhead: the directory read starts before the consumer does', () => 
     assert.equal(s.closed(), true);
     const t = source(10);
     const cancelled = readAhead(t.iterable, { maxItems: 5, maxBytes: 1e9, bytesOf: () => 1 });
+    await settle(3);
     await cancelled.cancel();
     assert.equal(t.closed(), true);
     assert.ok(t.pulled() < 10);
+    const u = source(10);
+    await readAhead(u.iterable, { maxItems: 5, maxBytes: 1e9, bytesOf: () => 1 }).cancel();
+    assert.equal(u.pulled(), 0, 'cancelled at once: nothing read');
   });
 });
 

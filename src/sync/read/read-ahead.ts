@@ -4,6 +4,8 @@
  * the listing is. The buffer stops at `maxItems` or `maxBytes`, and the read-ahead stops as soon as the consumer
  * starts; from then on the consumer pulls from the source itself (one reader at a time, in order).
  */
+import { breather } from './breather.js';
+
 export interface ReadAhead<T> {
   /** The items, buffered ones first; iterate at most once. Breaking out closes the source. */
   items: AsyncIterable<T>;
@@ -18,9 +20,13 @@ export function readAhead<T>(source: AsyncIterable<T>, opts: { maxItems: number;
   let stop = false;
   let ended = false;
   let failure: { err: unknown } | undefined;
+  // Reading ahead is background work: it must not keep the answers it overlaps (sign-in, the listing) waiting.
+  const breathe = breather();
   const filled = (async () => {
     try {
       while (!stop && buffered.length < opts.maxItems && bytes < opts.maxBytes) {
+        await breathe();
+        if (stop) break;
         const r = await it.next();
         if (r.done) {
           ended = true;
