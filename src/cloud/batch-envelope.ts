@@ -24,9 +24,10 @@ export interface BatchRequestItem {
   body?: unknown;
   /**
    * A request to run right after this one, in the same $batch (`dependsOn`), e.g. reading back what a write made:
-   * both answers come in one envelope. Graph answers it 424 when this one fails. Its answer is `followed`.
+   * both answers come in one envelope. Graph answers it 424 when this one fails. Its answer is `followed`. (Not
+   * named `then`: an object with a `then` reads as a promise-like to anyone who meets it.)
    */
-  then?: Omit<BatchRequestItem, 'key' | 'then'>;
+  followedBy?: Omit<BatchRequestItem, 'key' | 'followedBy'>;
 }
 
 export interface BatchItemResult {
@@ -51,7 +52,7 @@ export interface BatchItemResult {
  * at all or sign-in fails.
  */
 export async function sendEnvelope(http: GraphHttp, items: readonly BatchRequestItem[], version: GraphVersion | undefined, lease: Lease): Promise<BatchItemResult[]> {
-  const request = (id: string, item: Omit<BatchRequestItem, 'key' | 'then'>, dependsOn?: string) => ({
+  const request = (id: string, item: Omit<BatchRequestItem, 'key' | 'followedBy'>, dependsOn?: string) => ({
     id,
     method: item.method,
     url: item.url,
@@ -59,9 +60,9 @@ export async function sendEnvelope(http: GraphHttp, items: readonly BatchRequest
     ...(item.body === undefined ? {} : { body: item.body }),
     ...(dependsOn ? { dependsOn: [dependsOn] } : {}),
   });
-  // Entry i is request `i+1`; its `then`, if any, is `i+1.then`, run after it.
+  // Entry i is request `i+1`; the one that follows it, if any, is `i+1.then`, run after it.
   const requests = items.flatMap((item, i) =>
-    item.then ? [request(String(i + 1), item), request(`${i + 1}.then`, item.then, String(i + 1))] : [request(String(i + 1), item)],
+    item.followedBy ? [request(String(i + 1), item), request(`${i + 1}.then`, item.followedBy, String(i + 1))] : [request(String(i + 1), item)],
   );
   const failAll = (error: GraphRequestError, status: number): BatchItemResult[] =>
     items.map((item) => ({ key: item.key, status, headers: {}, body: undefined, tries: 0, error }));
@@ -97,8 +98,8 @@ export async function sendEnvelope(http: GraphHttp, items: readonly BatchRequest
       return { key: item.key, status: 0, headers: {}, body: undefined, tries: 0, error };
     }
     const answer = (x: Record<string, unknown>): BatchItemResult => ({ key: item.key, status: Number(x.status) || 0, headers: lowerCaseHeaders(x.headers), body: x.body, tries: 0 });
-    const then = item.then ? byId.get(`${i + 1}.then`) : undefined;
-    return { ...answer(r), ...(then ? { followed: answer(then) } : {}) };
+    const next = item.followedBy ? byId.get(`${i + 1}.then`) : undefined;
+    return { ...answer(r), ...(next ? { followed: answer(next) } : {}) };
   });
 }
 

@@ -75,7 +75,7 @@ export function createBatcher(http: GraphHttp, retry: RetryPolicy, opts: BatchOp
   }
 
   /**
-   * How many queued entries go in the next batch (at least one): up to `size` requests, an entry with a `then` counting
+   * How many queued entries go in the next batch (at least one): up to `size` requests, an entry with a `followedBy` counting
    * two in a full batch (in a probe-sized one it still runs one request at a time), and within the body allowance.
    */
   function fitting(size: number, full: boolean): number {
@@ -83,8 +83,8 @@ export function createBatcher(http: GraphHttp, retry: RetryPolicy, opts: BatchOp
     let chars = 0;
     for (let n = 0; n < queue.length; n++) {
       const { item } = queue[n] as Pending;
-      requests += full && item.then ? 2 : 1;
-      chars += bodyChars(item) + (item.then ? bodyChars(item.then) : 0);
+      requests += full && item.followedBy ? 2 : 1;
+      chars += bodyChars(item) + (item.followedBy ? bodyChars(item.followedBy) : 0);
       if (n > 0 && (requests > size || chars > MAX_BATCH_BODY_CHARS)) return n;
     }
     return queue.length;

@@ -64,7 +64,7 @@ export function createGraphWriter(deps: GraphWriterDeps): PhotoWriter {
       return 'ok' in res ? res : { status: res.status, body: res.status >= 300 ? res.json() : undefined };
     }
     const batcher = deps.batcher;
-    const put = { key: item.key, method: 'PUT' as const, url: `${path}/$value`, headers, body: item.jpeg.toString('base64'), then: { method: 'GET' as const, url: path } };
+    const put = { key: item.key, method: 'PUT' as const, url: `${path}/$value`, headers, body: item.jpeg.toString('base64'), followedBy: { method: 'GET' as const, url: path } };
     const r = await guarded(item.key, () => batcher.submit(put));
     if ('ok' in r) return r;
     if (r.error) return requestFailure(item.key, r.error);
