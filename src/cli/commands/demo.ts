@@ -6,7 +6,7 @@
  */
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -48,7 +48,7 @@ type StartEmulator = (opts: { state: string; port: number }) => Promise<Emulator
  * dist/src/cli/main.js, so a path relative to this module would not do), its sources under tsx.
  */
 async function loadEmulator(): Promise<StartEmulator> {
-  const compiled = fileURLToPath(import.meta.url).split(sep).includes('dist');
+  const compiled = extname(fileURLToPath(import.meta.url)) === '.js';
   const file = join(packageRoot(), ...(compiled ? ['dist'] : []), 'mocks', 'graph-emulator', 'index.js');
   const mod = (await import(pathToFileURL(file).href)) as { startEmulator: StartEmulator };
   return mod.startEmulator;

@@ -65,9 +65,13 @@ export function notPending(s: StateStore, decisions: readonly Decision[], opts: 
   const gone = [...opts.vanished];
   if (!opts.full) return gone;
   const inRun = new Set(decisions.map((d) => foldGuid(d.user.objectGuid)));
-  const holders = opts.holders ?? [...s.allUsers()].filter((u) => u.cloudId !== undefined || u.lastResult === 'error').map((u) => u.objectGuid);
-  for (const guid of holders) if (!inRun.has(foldGuid(guid))) gone.push(guid);
+  for (const guid of opts.holders ?? stateHolders(s)) if (!inRun.has(foldGuid(guid))) gone.push(guid);
   return gone;
+}
+
+/** The users the state holds a cloud user or a pending failure for, read through (RunMemory.holders does it once). */
+function* stateHolders(s: StateStore): Generator<string> {
+  for (const u of s.allUsers()) if (u.cloudId !== undefined || u.lastResult === 'error') yield u.objectGuid;
 }
 
 /**
