@@ -1,12 +1,14 @@
 /**
  * Turns any supported photo into what hybrid-photo-sync uploads: EXIF auto-oriented, alpha flattened on white,
  * the centre square, at most 648 px a side (never upscaled), sRGB, baseline JPEG, no metadata, under a byte cap.
+ * A photo that already is all that (most AD thumbnails) keeps its pixels: only its metadata is cut (jpeg-clean.ts).
  */
 import type { Sharp } from 'sharp';
 import { PhotoNormaliseError } from './errors.js';
-import { openPhoto, toDecodeError, type DecodeOptions } from './decode.js';
+import { inspectPhoto, openPhoto, toDecodeError, type DecodeOptions } from './decode.js';
+import { cleanSquareJpeg } from './jpeg-clean.js';
 import { centreSquare } from './geometry.js';
-import { assertUsable } from './usable.js';
+import { assertUsable, MIN_PHOTO_SIDE } from './usable.js';
 
 /** Largest side Microsoft 365 keeps (it serves 48…648 px squares). */
 export const DEFAULT_MAX_SIDE = 648;
@@ -22,14 +24,24 @@ export interface NormaliseOptions extends DecodeOptions {
   maxBytes?: number;
   /** Starting JPEG quality (1–100). */
   quality?: number;
+  /**
+   * The caller has decoded these exact bytes strictly already (their fingerprint): a photo that needs no re-encoding
+   * is then passed on without decoding it again. Without it such a photo is still passed on, after a decode check.
+   */
+  verified?: boolean;
+  /** Keep an already clean JPEG's data (default true); false re-encodes every photo, as earlier versions did. */
+  keepCleanJpeg?: boolean;
 }
 
 export interface NormalisedPhoto {
   jpeg: Buffer;
   width: number;
   height: number;
-  /** The JPEG quality actually used (lower than asked when stepping down was needed to fit maxBytes). */
-  quality: number;
+  /**
+   * The JPEG quality actually used (lower than asked when stepping down was needed to fit maxBytes); absent when the
+   * photo's own JPEG data was kept (no re-encoding).
+   */
+  quality?: number;
 }
 
 function checkInt(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
@@ -71,6 +83,11 @@ export async function normaliseForUpload(bytes: Buffer, opts?: NormaliseOptions)
   checkInt('maxBytes', maxBytes, 1);
   checkInt('quality', startQuality, MIN_QUALITY, 100);
 
+  const clean = opts?.keepCleanJpeg === false ? undefined : cleanSquareJpeg(bytes, { minSide: MIN_PHOTO_SIDE, maxSide, maxBytes });
+  if (clean) {
+    if (!opts?.verified) await inspectPhoto(bytes, opts);
+    return { jpeg: clean.jpeg, width: clean.side, height: clean.side };
+  }
   const opened = await openPhoto(bytes, opts);
   assertUsable(opened.info);
   const square = centreSquare(opened.info.width, opened.info.height);

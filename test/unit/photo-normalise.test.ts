@@ -26,7 +26,7 @@ describe('photo/normalise: normaliseForUpload', () => {
     const meta = await metadataOf(out.jpeg);
     assert.deepEqual([meta.format, meta.width, meta.height, meta.space, meta.channels], ['jpeg', 648, 648, 'srgb', 3]);
     assert.equal(meta.isProgressive, false);
-    assert.ok(out.quality >= 80);
+    assert.ok((out.quality ?? 0) >= 80, 're-encoded, at a high quality');
     assert.ok((await comparePhotos(big, out.jpeg)).same, 'still the same picture');
   });
 
@@ -94,6 +94,7 @@ describe('photo/normalise: normaliseForUpload', () => {
     const cap = Math.round(full.jpeg.length * 0.6);
     const out = await normaliseForUpload(photo, { maxBytes: cap });
     assert.ok(out.jpeg.length <= cap, `${out.jpeg.length} ≤ ${cap}`);
+    assert.ok(out.quality !== undefined && full.quality !== undefined, 're-encoded');
     assert.ok(out.quality < full.quality, `quality ${out.quality} < ${full.quality}`);
     assert.ok(out.quality >= MIN_QUALITY);
     assert.deepEqual([out.width, out.height], [full.width, full.height]);

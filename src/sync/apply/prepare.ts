@@ -28,7 +28,9 @@ async function uploadPrint(d: Decision, upload: NormalisedPhoto): Promise<PhotoP
 export async function prepareUpload(d: Decision, photo: SourcePhoto | undefined, spool: PhotoSpool): Promise<Decision> {
   if (!photo) return { ...d, action: 'skip', status: 'error', reason: 'no source photo to upload' };
   try {
-    const upload = await normaliseForUpload(photo.bytes);
+    // The source's print was made by decoding these bytes (strictly) unless the photo changed since: then the
+    // normaliser may keep an already clean JPEG without a second decode.
+    const upload = await normaliseForUpload(photo.bytes, { verified: d.user.sourcePrint?.sha256 === sha256Hex(photo.bytes) });
     await spool.put(d.user.objectGuid, { jpeg: upload.jpeg, print: await uploadPrint(d, upload) });
     return d;
   } catch (err) {
