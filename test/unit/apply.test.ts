@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { applyPlan } from '../../src/sync/apply/apply.js';
 import { createRecorder } from '../../src/sync/apply/record.js';
 import { createPhotoSpool, type PhotoSpool } from '../../src/sync/apply/spool.js';
@@ -126,10 +127,15 @@ describe('apply', () => {
     assert.notEqual(u?.cloudPhash, 'pushed');
   });
 
-  it('spool keeps photos on disk in a private folder and removes them', async () => {
-    const s = await createPhotoSpool();
-    await s.put('k', { jpeg: Buffer.from('abc'), print: { sha256: 's', phash: 'p', width: 1, height: 1 } });
-    assert.equal((await s.get('k')).jpeg.toString(), 'abc');
+  it('spool keeps the first bytes in memory and the rest on disk in a private folder, and removes them', async () => {
+    const s = await createPhotoSpool(undefined, 8);
+    const print = { sha256: 's', phash: 'p', width: 1, height: 1 };
+    await s.put('k', { jpeg: Buffer.from('abcde'), print });
+    await s.put('l', { jpeg: Buffer.from('fghij'), print }); // over the 8-byte budget: a file
+    await s.put('m', { jpeg: Buffer.from('xyz'), print }); // fits next to k
+    assert.deepEqual(readdirSync(s.dir).filter((f) => f.endsWith('.jpg')), ['1.jpg']);
+    assert.equal(statSync(join(s.dir, '1.jpg')).mode & 0o777, 0o600);
+    assert.deepEqual(await Promise.all(['k', 'l', 'm'].map(async (k) => (await s.get(k)).jpeg.toString())), ['abcde', 'fghij', 'xyz']);
     assert.equal(statSync(s.dir).mode & 0o777, 0o700);
     await s.dispose();
     assert.equal(s.has('k'), false);
