@@ -11,6 +11,7 @@
 import { PEM_MAX_BYTES, readBounded } from '../files/bounded-read.js';
 import tls from 'node:tls';
 import { Agent, type Dispatcher } from 'undici';
+import { requestFetch } from './request-fetch.js';
 import { CloudConfigError } from './errors.js';
 import { HpsError, type ErrorKind } from '../errors.js';
 
@@ -30,7 +31,7 @@ export interface TransportOptions {
   connectionsPerOrigin?: number;
   /** Injected for tests. */
   readFile?: (path: string) => Promise<Buffer>;
-  /** The fetch to call; defaults to the global one, looked up at call time (so interceptors such as nock see it). */
+  /** The fetch to call with the transport's dispatcher; default {@link requestFetch} (undici's `request`). */
   baseFetch?: FetchLike;
   /** TCP connect + TLS handshake. Default {@link DEFAULT_CONNECT_TIMEOUT_MS}. */
   connectTimeoutMs?: number;
@@ -62,9 +63,9 @@ export function runDeadline(minutes: number): { signal: AbortSignal; cancel(): v
   return { signal: ctl.signal, cancel: () => clearTimeout(timer) };
 }
 
-/** Builds the cloud transport. Without `caFile` it is plain global fetch with Node's default trust. */
+/** Builds the cloud transport: one undici Agent (Node's roots, plus `caFile` when given) and the timeouts. */
 export async function createTransport(opts: TransportOptions = {}): Promise<CloudTransport> {
-  const baseFetch: FetchLike = opts.baseFetch ?? ((url, init) => globalThis.fetch(url, init));
+  const baseFetch: FetchLike = opts.baseFetch ?? requestFetch;
   const pem = opts.caFile ? await readCaFile(opts.caFile, opts.readFile ?? ((f: string) => readBounded(f, { maxBytes: PEM_MAX_BYTES }))) : undefined;
   const answer = opts.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
   const agent = new Agent({
