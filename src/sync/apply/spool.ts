@@ -1,5 +1,5 @@
 /**
- * Normalised JPEGs waiting to be written. The first few megabytes stay in memory (a small plan, or the first part of
+ * Normalised JPEGs waiting to be written. The first 4 MB stay in memory (a small plan, or the first part of
  * a large one, costs no file at all: opening, writing and reading back a file is a fraction of a millisecond of the
  * main thread for each photo); the rest go to a private temp folder, so that a plan for thousands of users does not
  * hold their photos in memory. Files are 0600 in a 0700 folder and removed on dispose. A run that was killed cannot
@@ -27,8 +27,11 @@ export interface PhotoSpool {
 }
 
 const PREFIX = 'hps-spool-';
-/** Bytes of photos kept in memory before the spool writes files (about 200 full-size uploads, 1,600 AD thumbnails). */
-export const SPOOL_MEMORY_BYTES = 16 * 1024 * 1024;
+/**
+ * Bytes of photos kept in memory before the spool writes files: about 50 full-size uploads or 500 AD thumbnails, so
+ * a small plan needs no file at all, and a large one adds at most this to the run's peak memory.
+ */
+export const SPOOL_MEMORY_BYTES = 4 * 1024 * 1024;
 const OWNER = 'owner.pid';
 
 /** Removes spool folders in `parent` left by processes that no longer run. Best effort: errors are ignored. */
