@@ -313,7 +313,7 @@ function errorText(body: unknown): string {
   return typeof error === 'string' ? error : '';
 }
 
-/** The message of the innermost cause (undici's "fetch failed" says nothing; its cause says "connect ECONNREFUSED …"). */
+/** The message of the innermost cause (fetch's "fetch failed" says nothing; its cause says "connect ECONNREFUSED …"). */
 function innermostMessage(err: unknown): string {
   let cur = err;
   for (let i = 0; i < 5 && cur instanceof Error && cur.cause instanceof Error; i++) cur = cur.cause;
