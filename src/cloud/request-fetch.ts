@@ -4,7 +4,7 @@
  * object, the body as a web stream, the fetch controller) costs about a millisecond of CPU and as much latency per
  * request on this path, which at tens of thousands of Graph requests a run is seconds; nothing here needs what it adds
  * (redirects, CORS, compression negotiation: Graph's photo and batch endpoints answer directly, uncompressed unless
- * asked). docs/decisions.md, "Transport".
+ * asked). docs/decisions.md, "Clean JPEGs kept, undici's `request`, a spool in memory first".
  */
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
