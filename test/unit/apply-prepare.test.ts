@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import pino from 'pino';
+import sharp from 'sharp';
 import { CloudAuthError } from '../../src/cloud/errors.js';
 import { PowerShellNotFoundError } from '../../src/powershell/errors.js';
 import { prepareUpload, uploadPreparer } from '../../src/sync/apply/prepare.js';
@@ -50,6 +51,18 @@ describe('apply: upload preparation and the writer for each route', () => {
     await prepareUpload(without, { origin: 'thumbnailPhoto', bytes: sourceBytes(CORPUS_SOURCES[0] as never) }, spool);
     const spooled = await spool.get(without.user.objectGuid);
     assert.deepEqual(spooled?.print, await fingerprint(spooled?.jpeg as Buffer), 'no source print: the upload is fingerprinted');
+  });
+
+  it('an AD thumbnail that already is a clean upload is spooled with its own JPEG data, metadata cut', async () => {
+    const square = await sharp(sourceBytes(CORPUS_SOURCES[0] as never)).resize(144, 144).jpeg({ quality: 80 }).toBuffer();
+    const comment = Buffer.concat([Buffer.from([0xff, 0xfe, 0, 9]), Buffer.from('scanned')]);
+    const bytes = Buffer.concat([square.subarray(0, 2), comment, square.subarray(2)]);
+    const sourcePrint = await fingerprint(bytes);
+    const d = decide(classified(3, { status: 'missing-in-cloud', sourcePrint }), undefined, { cloudChangedPolicy: 'report', allowDelete: false, reload: false, cloudWritesAllowed: true });
+    assert.equal((await prepareUpload(d, { origin: 'thumbnailPhoto', bytes }, spool)).action, 'set');
+    const spooled = await spool.get(d.user.objectGuid);
+    assert.deepEqual(spooled.jpeg, square, 'the same JPEG data, without the comment');
+    assert.deepEqual([spooled.print.sha256, spooled.print.phash, spooled.print.width], [sha256Hex(square), sourcePrint.phash, 144]);
   });
 
   it('prepares a few at a time and puts the outcome back in its place', async () => {
