@@ -3,12 +3,10 @@
  * YCbCr JPEG, 8-bit, no colour profile, no EXIF, within the size limits) is uploaded as it is,
  * with its metadata segments (XMP, IPTC, comments, other APPn) cut out and nothing after its end marker. Decoding
  * and re-encoding it would cost milliseconds of CPU for a copy one generation worse, which the cloud then re-encodes
- * once more. Anything else, or anything this walk does not recognise, is left to the re-encoding path. Pure.
- *
- * Baseline JPEG structure (ITU T.81 annex B): SOI, then marker segments (FFxx + 16-bit length), a scan header SOS
- * followed by entropy-coded bytes in which a literal FF is stuffed as FF00 and RST0–7 may appear, then more segments
- * or scans, then EOI.
+ * once more. Anything else, or anything the segment walk (jpeg-segments.ts) does not recognise, is left to the
+ * re-encoding path. Pure.
  */
+import { EOI, jpegSegments, SOS } from './jpeg-segments.js';
 
 export interface CleanJpeg {
   jpeg: Buffer;
@@ -21,9 +19,6 @@ export interface CleanLimits {
   maxBytes: number;
 }
 
-const SOI = 0xd8;
-const EOI = 0xd9;
-const SOS = 0xda;
 const APP0 = 0xe0;
 const APP1 = 0xe1;
 const APP2 = 0xe2;
@@ -37,39 +32,20 @@ const SEQUENTIAL_FRAMES = new Set([0xc0, 0xc1]);
 const startsWith = (b: Uint8Array, at: number, text: string): boolean =>
   [...text].every((c, i) => b[at + i] === c.charCodeAt(0));
 
-/** End of the entropy-coded data starting at `at`: the index of the next marker that is not a stuffed byte or RSTn. */
-function endOfScanData(b: Uint8Array, at: number): number {
-  for (let i = at; i + 1 < b.length; i++) {
-    if (b[i] !== 0xff) continue;
-    const next = b[i + 1] as number;
-    if (next === 0x00 || (next >= 0xd0 && next <= 0xd7) || next === 0xff) continue;
-    return i;
-  }
-  return -1;
-}
-
 /**
  * `bytes` without metadata when they already are an upload the normaliser would make (see the file comment), else
  * undefined. The pixels are not decoded here: the caller has decoded them (the source's fingerprint, strict mode).
  */
 export function cleanSquareJpeg(bytes: Uint8Array, limits: CleanLimits): CleanJpeg | undefined {
-  if (bytes[0] !== 0xff || bytes[1] !== SOI) return undefined;
   const kept: Uint8Array[] = [bytes.subarray(0, 2)];
   let side: number | undefined;
-  let at = 2;
-  while (at + 2 <= bytes.length) {
-    if (bytes[at] !== 0xff) return undefined;
-    const marker = bytes[at + 1] as number;
+  for (const { marker, start: at, end } of jpegSegments(bytes)) {
     if (marker === EOI) {
       if (side === undefined) return undefined;
-      kept.push(bytes.subarray(at, at + 2));
+      kept.push(bytes.subarray(at, end));
       const jpeg = Buffer.concat(kept);
       return jpeg.length <= limits.maxBytes ? { jpeg, side } : undefined;
     }
-    if (at + 4 > bytes.length) return undefined;
-    const length = ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number);
-    const end = at + 2 + length;
-    if (length < 2 || end > bytes.length) return undefined;
     if (marker === APP0 && startsWith(bytes, at + 4, 'JFIF\0')) {
       kept.push(bytes.subarray(at, end));
     } else if (marker === APP1 && startsWith(bytes, at + 4, 'Exif\0')) {
@@ -79,7 +55,7 @@ export function cleanSquareJpeg(bytes: Uint8Array, limits: CleanLimits): CleanJp
     } else if ((marker >= APP0 && marker <= 0xef) || marker === COM) {
       // metadata (XMP, IPTC, comments, maker data): dropped
     } else if (SEQUENTIAL_FRAMES.has(marker)) {
-      if (side !== undefined || length !== 17) return undefined; // one frame, three components
+      if (side !== undefined || end - at !== 19) return undefined; // one frame, three components
       const height = ((bytes[at + 5] as number) << 8) | (bytes[at + 6] as number);
       const width = ((bytes[at + 7] as number) << 8) | (bytes[at + 8] as number);
       if (bytes[at + 4] !== 8 || bytes[at + 9] !== 3 || width !== height) return undefined;
@@ -88,19 +64,11 @@ export function cleanSquareJpeg(bytes: Uint8Array, limits: CleanLimits): CleanJp
       if (width < limits.minSide || width > limits.maxSide) return undefined;
       side = width;
       kept.push(bytes.subarray(at, end));
-    } else if (TABLES.has(marker)) {
+    } else if (TABLES.has(marker) || (marker === SOS && side !== undefined)) {
       kept.push(bytes.subarray(at, end));
-    } else if (marker === SOS) {
-      if (side === undefined) return undefined;
-      const dataEnd = endOfScanData(bytes, end);
-      if (dataEnd < 0) return undefined; // truncated
-      kept.push(bytes.subarray(at, dataEnd));
-      at = dataEnd;
-      continue;
     } else {
-      return undefined; // progressive, arithmetic, hierarchical, or a marker this walk does not know
+      return undefined; // a scan before the frame, progressive, arithmetic, hierarchical, or a marker not known here
     }
-    at = end;
   }
-  return undefined;
+  return undefined; // no end marker: truncated, or not a JPEG
 }
