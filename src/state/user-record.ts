@@ -159,6 +159,14 @@ export function changesNothing(prev: UserState | undefined, next: UserState): bo
   return USER_FIELDS.every((f) => f === 'lastRunId' || prev[f] === next[f]);
 }
 
+/**
+ * Whether the state holds something for this user that a full read must settle when the directory no longer has the
+ * user: a claim on a cloud user, or a pending failure.
+ */
+export function holdsClaimOrFailure(u: Pick<UserState, 'cloudId' | 'lastResult'>): boolean {
+  return u.cloudId !== undefined || u.lastResult === 'error';
+}
+
 /** The remembered cloud fingerprint, but only if it belongs to this etag (else the photo must be fetched). */
 export function cloudPhashFor(user: UserState | undefined, etag: string | undefined): string | undefined {
   if (!user || etag === undefined || user.cloudPhashEtag !== etag) return undefined;

@@ -7,7 +7,7 @@ import { deferredKind } from '../state/pending.js';
 import type { StateStore, UserState } from '../state/store.js';
 import type { RememberedClaim, RunMemory, UserMemory } from '../sync/decide/memory.js';
 import type { ReadMemory } from '../sync/read/read-plan.js';
-import { cloudPhashFor } from '../state/user-record.js';
+import { cloudPhashFor, holdsClaimOrFailure } from '../state/user-record.js';
 import { decodeStoredPrint } from '../photo/stored-print.js';
 
 /**
@@ -110,7 +110,7 @@ export function runMemory(state: Pick<StateStore, 'getUser' | 'allUsers'>, vanis
     const holders: string[] = [];
     let matched = 0;
     for (const u of state.allUsers()) {
-      if (u.cloudId !== undefined || u.lastResult === 'error') holders.push(u.objectGuid);
+      if (holdsClaimOrFailure(u)) holders.push(u.objectGuid);
       if (!u.cloudId || gone.has(foldGuid(u.objectGuid))) continue;
       matched += 1;
       const claim = { objectGuid: u.objectGuid, ...(u.dn ? { dn: u.dn } : {}) };

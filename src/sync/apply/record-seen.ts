@@ -8,7 +8,7 @@ import type { Deferral } from '../decide/memory.js';
 import type { Decision } from '../decide/plan.js';
 import type { ClassifiedUser } from '../decide/classify.js';
 import { encodeStoredPrint } from '../../photo/stored-print.js';
-import { cloudSeenPatch } from '../../state/user-record.js';
+import { cloudSeenPatch, holdsClaimOrFailure } from '../../state/user-record.js';
 
 export interface SeenOptions {
   /** Losers of a tie (folded objectGUID → cloud user): they keep the contested cloud user as their claim. */
@@ -71,7 +71,7 @@ export function notPending(s: StateStore, decisions: readonly Decision[], opts: 
 
 /** The users the state holds a cloud user or a pending failure for, read through (RunMemory.holders does it once). */
 function* stateHolders(s: StateStore): Generator<string> {
-  for (const u of s.allUsers()) if (u.cloudId !== undefined || u.lastResult === 'error') yield u.objectGuid;
+  for (const u of s.allUsers()) if (holdsClaimOrFailure(u)) yield u.objectGuid;
 }
 
 /**
