@@ -42,7 +42,7 @@ export interface BatchItemResult {
   tries: number;
   /** Set when the $batch call failed as a whole (network, or a non-200 after its own retries). */
   error?: GraphRequestError;
-  /** The answer to the item's `then` request, when it had one and the $batch was answered. */
+  /** The answer to the item's `followedBy` request, when it had one and the $batch was answered. */
   followed?: BatchItemResult;
 }
 

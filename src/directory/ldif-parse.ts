@@ -29,7 +29,6 @@ export interface LdifRecord {
   errors: string[];
 }
 
-/** Base64 characters, then at most two `=`: one character class, which V8 runs as a flat loop on any length. */
 /**
  * `s` decoded when it is canonical base64 (length a multiple of 4, padding only at the end, the standard alphabet),
  * else undefined. Decoded first, judged after: Node's decoder skips any character outside the alphabet and stops at

@@ -1,8 +1,8 @@
 /**
  * Adversarial: a run killed while it writes (SIGKILL, SIGTERM), then run again; and a cloud photo that no longer
  * decodes. Nothing is lost: every write whose answer reached the tool has its audit line (at most the writes in
- * flight, whose answers never arrived, lack one: one $batch's uploads), the rerun writes exactly the users still missing, and no user
- * whose write was recorded is written twice.
+ * flight, whose answers never arrived, lack one: one $batch's uploads), the rerun writes exactly the users still
+ * missing, and no user whose write was recorded is written twice.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
