@@ -53,7 +53,8 @@ const PHOTO_META = /\/users\/[^/]+\/photo$/i;
 const USERS_LIST = /^\/(v1\.0|beta)\/users$/i;
 const WRITE_METHODS = new Set(['PUT', 'PATCH', 'DELETE']);
 
-function slotKind(e: RequestLogEntry): keyof Traffic['slotMs'] {
+/** What a logged request was, for the counts and the slot time: a photo's metadata read, download or write, or other. */
+function operationKind(e: RequestLogEntry): keyof Traffic['slotMs'] {
   if (WRITE_METHODS.has(e.method) && PHOTO_VALUE.test(e.path)) return 'write';
   if (e.method === 'GET' && PHOTO_VALUE.test(e.path)) return 'download';
   if (e.method === 'GET' && PHOTO_META.test(e.path)) return 'meta';
@@ -72,16 +73,17 @@ export function countTraffic(entries: readonly RequestLogEntry[], t: Traffic = e
     if (e.batched) t.batchItems += 1;
     if (!isToken && !isEnvelope) t.graphOperations += 1;
     if (e.method === 'GET' && USERS_LIST.test(path)) t.userPages += 1;
-    if (e.method === 'GET' && PHOTO_META.test(path)) t.photoMetaReads += 1;
-    if (e.method === 'GET' && PHOTO_VALUE.test(path) && e.status === 200) t.photoDownloads += 1;
-    if (WRITE_METHODS.has(e.method) && PHOTO_VALUE.test(path)) {
+    const kind = operationKind(e);
+    if (kind === 'meta') t.photoMetaReads += 1;
+    if (kind === 'download' && e.status === 200) t.photoDownloads += 1;
+    if (kind === 'write') {
       t.photoWriteAttempts += 1;
       t.firstWriteAt = t.firstWriteAt === null ? e.at : Math.min(t.firstWriteAt, e.at);
       t.lastWriteAt = t.lastWriteAt === null ? e.at : Math.max(t.lastWriteAt, e.at);
       if (e.status >= 200 && e.status < 300) t.photoWrites += 1;
     }
     if (/photoUpdateSettings$/i.test(path)) t.policyReads += 1;
-    if (e.heldMs !== undefined) t.slotMs[slotKind(e)] += e.heldMs;
+    if (e.heldMs !== undefined) t.slotMs[kind] += e.heldMs;
     if (e.status === 429) t.status429 += 1;
     else if (e.status >= 500) t.status5xx += 1;
     else if (e.status === 0) t.resets += 1;
