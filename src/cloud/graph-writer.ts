@@ -13,6 +13,14 @@ import { adviceForGraphStatus, CloudAuthError, CloudConfigError, describe, Graph
 import { MAX_BATCH_SIZE, type Batcher } from './batch.js';
 import { userSegment, type GraphHttp } from './http.js';
 
+/**
+ * Writes in progress per unit of the budget's allowance, with a batcher. A write is two requests of one `$batch`
+ * (the PUT and its etag read-back), and the service runs 4 requests of a batch at a time: a full batch takes five
+ * round trips, during which each write holds the budget for two of them. About a third of its time, so three writes
+ * per unit keep the budget busy; at least two batches' worth, so one batch fills while the previous one is out.
+ */
+export const WRITES_PER_UNIT = 3;
+
 /** Graph's upload limit for profile photos. */
 export const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
 
@@ -95,16 +103,20 @@ export function createGraphWriter(deps: GraphWriterDeps): PhotoWriter {
     return failure(item.key, res.status, res.json(), 'delete-photo');
   }
 
-  const callsAtOnce = (): number => (deps.batcher ? Math.max(http.limiter.maxConcurrency, 2 * MAX_BATCH_SIZE) : http.limiter.maxConcurrency);
+  // Writes in progress at once, following the budget's allowance as it adapts (the budget bounds what is really in
+  // flight; the writes beyond it wait for units, which is what lets the allowance grow).
+  const callsAtOnce = (): number => {
+    const units = http.limiter.concurrency;
+    return deps.batcher ? Math.max(WRITES_PER_UNIT * units, 2 * MAX_BATCH_SIZE) : 2 * units;
+  };
 
   return {
     route: 'graph',
     // Every item is its own requests: one item a call, so an item waiting out a Retry-After does not hold up the
-    // others; as many calls as the budget's ceiling (the budget bounds what is really in flight), or with the queue
-    // enough to fill a batch with uploads while the previous ones' read-backs fill another.
-    schedule: { batchSize: 1, callsAtOnce: callsAtOnce() },
+    // others; the number of calls is asked again as calls finish.
+    schedule: { batchSize: 1, callsAtOnce },
     setPhotos: (items, onResult) => eachAsItFinishes(items, setOne, callsAtOnce(), onResult),
-    deletePhotos: (items, onResult) => eachAsItFinishes(items, deleteOne, http.limiter.maxConcurrency, onResult),
+    deletePhotos: (items, onResult) => eachAsItFinishes(items, deleteOne, 2 * http.limiter.concurrency, onResult),
     async close() {
       if (closed) return;
       closed = true;

@@ -11,12 +11,13 @@ import { classify, summarise, type ClassifiedUser } from '../sync/decide/classif
 import { selectorsFor } from '../sync/read/identify.js';
 import { directoryScope, observeScope, singleUserScope } from '../sync/read/scope.js';
 import type { ThumbnailCollector } from './thumbnails.js';
-import { comparator, routingFrom } from './wiring.js';
+import { allowanceOf, comparator, routingFrom } from './wiring.js';
 
 export interface ReportDeps {
   cfg: Config;
   directory: DirectorySource;
-  cloud: Pick<CloudConnection, 'reader' | 'readPolicy'>;
+  /** With its in-flight budget (`limiter`), the read window follows the budget's allowance. */
+  cloud: Pick<CloudConnection, 'reader' | 'readPolicy'> & Partial<Pick<CloudConnection, 'limiter'>>;
   now?: () => Date;
   onUser?: (u: ClassifiedUser) => void;
   /** For the HTML report: thumbnails of users needing attention, made from the bytes as they pass by. */
@@ -47,7 +48,7 @@ export async function buildReport(deps: ReportDeps, opts: { user?: string } = {}
     : await directoryScope(deps.directory.users(), reader);
   const compare = comparator(cfg);
   const { thumbnails } = deps;
-  const readDeps = { reader, fingerprint, matchOrder: cfg.matching.order, routing: routingFrom(cfg), ...(thumbnails ? { keepCloudBytes: true } : {}) };
+  const readDeps = { reader, fingerprint, matchOrder: cfg.matching.order, routing: routingFrom(cfg), ...(thumbnails ? { keepCloudBytes: true } : {}), ...allowanceOf(deps.cloud) };
   for await (const { observation, photo, cloudPhoto, seq } of observeScope(readDeps, scope)) {
     const u = classify(observation, compare);
     read.push({ user: reportRow(u), seq });

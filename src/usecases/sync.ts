@@ -26,7 +26,7 @@ import { planRead, type ReadMode } from '../sync/read/read-plan.js';
 import { observeScope } from '../sync/read/scope.js';
 import { prefetched, readMemory, recallOnce, rememberedPrint, rememberedSourcePrint, runMemory } from './memory.js';
 import type { ThumbnailCollector } from './thumbnails.js';
-import { comparator, routingFrom, thresholdsFrom } from './wiring.js';
+import { allowanceOf, comparator, routingFrom, thresholdsFrom } from './wiring.js';
 
 export interface SyncOptions {
   dryRun: boolean;
@@ -44,7 +44,8 @@ export interface SyncDeps {
   directory: DirectorySource;
   /** Identifies the directory in the state (marks are per directory). */
   directoryKey: string;
-  cloud: Pick<CloudConnection, 'reader' | 'writer' | 'readPolicy'>;
+  /** With its in-flight budget (`limiter`), the read window follows the budget's allowance. */
+  cloud: Pick<CloudConnection, 'reader' | 'writer' | 'readPolicy'> & Partial<Pick<CloudConnection, 'limiter'>>;
   state: StateStore;
   audit?: AuditLog;
   runId: string;
@@ -114,6 +115,7 @@ export async function runSync(deps: SyncDeps, opts: SyncOptions): Promise<SyncRe
     const readDeps = {
       reader: deps.cloud.reader, fingerprint, matchOrder: cfg.matching.order, routing: routingFrom(cfg), knownSourcePrint: rememberedSourcePrint(recalled),
       ...(thumbnails ? { keepCloudBytes: true } : { knownCloudPrint: rememberedPrint(recalled) }),
+      ...allowanceOf(deps.cloud),
     };
     const compare = comparator(cfg);
     const scope = { ...read.scope, users: prefetched(read.scope.users, recalled) };

@@ -111,3 +111,9 @@ export function thresholdsFrom(cfg: Config, population: number): Thresholds {
   const r = cfg.reconcile;
   return { deleteThreshold: r.deleteThreshold, changeThreshold: r.changeThreshold, changeThresholdPercent: r.changeThresholdPercent, percentFloor: 20, population };
 }
+
+/** The read stage's view of the cloud budget: its allowance now, when the connection has one (tests may not). */
+export function allowanceOf(cloud: Partial<Pick<CloudConnection, 'limiter'>>): { allowance?: () => number } {
+  const { limiter } = cloud;
+  return limiter ? { allowance: () => limiter.concurrency } : {};
+}

@@ -14,7 +14,7 @@ function toPush(n: number): Decision {
 }
 
 /** A writer of independent items (as the Graph writer is): one item a call, several calls at once. */
-function itemWriter(write: (item: PhotoSetItem) => Promise<WriteResult>, callsAtOnce: number): PhotoWriter & { calls: number; peak: number } {
+function itemWriter(write: (item: PhotoSetItem) => Promise<WriteResult>, callsAtOnce: number | (() => number)): PhotoWriter & { calls: number; peak: number } {
   let running = 0;
   const w = {
     route: 'graph' as const,
@@ -93,5 +93,27 @@ describe('apply schedule (writers of independent items)', () => {
     await assert.rejects(applyPlan(ds, { writers: { graph: writer }, spool, recorder: createRecorder({ state, runId: 'r' }) }), /AADSTS7000222/);
     assert.ok(started <= 3, `${started} calls started; no call may start after the failure`);
     assert.equal(finishedAfterFailure, started - 1, 'the calls already running were awaited before the error was raised');
+  });
+
+  it('calls at once follow a schedule that grows as calls finish (a budget whose allowance grows)', async () => {
+    const ds = await spooled(40);
+    const state = openMemoryStore();
+    let allowance = 2;
+    let finished = 0;
+    let peakBeforeGrowth = -1;
+    const writer = itemWriter(async (item) => {
+      await new Promise((r) => setTimeout(r, 2));
+      finished += 1;
+      if (finished === 6) {
+        peakBeforeGrowth = writer.peak;
+        allowance = 8; // the budget grew
+      }
+      return { key: item.key, ok: true, etag: `e-${item.key}` };
+    }, () => allowance);
+    const out = await applyPlan(ds, { writers: { graph: writer }, spool, recorder: createRecorder({ state, runId: 'r' }) });
+    assert.equal(out.ok, 40);
+    assert.equal(writer.calls, 40);
+    assert.equal(peakBeforeGrowth, 2, 'two at a time before the budget grew');
+    assert.equal(writer.peak, 8, `calls at once reached the grown allowance (peak ${writer.peak})`);
   });
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import { CloudAuthError } from '../../src/cloud/errors.js';
-import { createBatcher } from '../../src/cloud/batch.js';
-import { createGraphWriter, MAX_PHOTO_BYTES } from '../../src/cloud/graph-writer.js';
+import { createBatcher, MAX_BATCH_SIZE } from '../../src/cloud/batch.js';
+import { createGraphWriter, MAX_PHOTO_BYTES, WRITES_PER_UNIT } from '../../src/cloud/graph-writer.js';
 import { createGraphHttp } from '../../src/cloud/http.js';
 import { createLimiter } from '../../src/cloud/limiter.js';
 import { readPhotoUpdatePolicy, policyFromSettings } from '../../src/cloud/policy.js';
@@ -75,6 +75,19 @@ describe('cloud/graph-writer', () => {
     }
     // u3's read-back found nothing (404): one more read-back on its own, which loses only the etag.
     assert.equal(all.filter((r) => r.method === 'GET' && r.url === '/users/u3/photo').length, 2);
+  });
+
+  it('keeps as many writes in progress as the budget allows now, asked again as it adapts', () => {
+    const retry = createRetryPolicy({ sleep: async () => {}, random: () => 0.5, maxTries: 2 });
+    const at = (units: number, batched: boolean): number => {
+      const http = createGraphHttp({ graphBaseUrl: G, tokens: { getToken: async () => 'tok' }, fetch: (u, i) => globalThis.fetch(u, i), limiter: createLimiter(64, { initial: units }), retry });
+      const calls = createGraphWriter({ http, ...(batched ? { batcher: createBatcher(http, retry) } : {}) }).schedule?.callsAtOnce;
+      assert.equal(typeof calls, 'function', 'a function, so the apply stage follows the allowance');
+      return (calls as () => number)();
+    };
+    assert.equal(at(4, true), 2 * MAX_BATCH_SIZE, 'at the documented 4: two full batches of writes');
+    assert.equal(at(32, true), WRITES_PER_UNIT * 32, 'grown under the per-mailbox reading: three writes per unit');
+    assert.equal(at(4, false), 8, 'plain requests: twice the allowance, so some wait and the allowance can grow');
   });
 
   it('reports one user’s 403 with permission advice while the others succeed', async () => {

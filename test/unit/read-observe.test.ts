@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { CloudPhotoMeta, CloudUser, OnPremUser, PhotoPrint } from '../../src/model.js';
-import { observe, type CloudPhotoReader, type Failure, type Observed } from '../../src/sync/read/observe.js';
+import { observe, WINDOW_PER_UNIT, type CloudPhotoReader, type Failure, type Observed } from '../../src/sync/read/observe.js';
 import type { Observation } from '../../src/sync/decide/observation.js';
 import { buildCloudIndex } from '../../src/sync/decide/match.js';
 import { DEFAULT_ROUTING } from '../../src/sync/decide/route.js';
@@ -142,6 +142,45 @@ describe('observe', () => {
     assert.notEqual(got[0]?.observation.user.objectGuid, 'g0', 'a slow user does not hold up the ones behind it');
     assert.ok(peak > 1 && peak <= 4, `users overlap, within the window of 4 (peak ${peak})`);
     assert.deepEqual(got.sort((a, b) => a.seq - b.seq).map((o) => o.observation.user.objectGuid), users.map((u) => u.objectGuid));
+  });
+
+  it('grows its window with the cloud budget: WINDOW_PER_UNIT users per unit of the allowance, never below the least', async () => {
+    const many: CloudUser[] = Array.from({ length: 400 }, (_, i) => ({ id: `c${i}`, userPrincipalName: `u${i}@corp`, onPremisesImmutableId: `imm${i}` }));
+    let allowance = 4;
+    let inFlight = 0;
+    let peak = 0;
+    let peakBeforeGrowth = -1;
+    let answered = 0;
+    let asked = 0;
+    const held: Array<() => void> = [];
+    const cloud: CloudPhotoReader = {
+      photoMetaOf: async () => {
+        asked += 1;
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        // Everyone waits until the window is full (as a budget-bound read would), then all are answered.
+        await new Promise<void>((r) => held.push(r));
+        inFlight -= 1;
+        if (++answered === 1) {
+          peakBeforeGrowth = peak;
+          allowance = 40; // the budget grew, as under the per-mailbox reading
+        }
+        return { exists: false };
+      },
+      comparePhotoOf: async () => null,
+    };
+    const full = (): boolean => held.length >= Math.max(16, WINDOW_PER_UNIT * allowance) || asked === 400;
+    const release = setInterval(() => (full() ? held.splice(0).forEach((r) => r()) : undefined), 1);
+    const users = Array.from({ length: 400 }, (_, i) => user(i, 'P'));
+    let got: Observation[];
+    try {
+      got = await collect(observe({ users: stream(users), cloudIndex: buildCloudIndex(many), cloud, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING, window: 16, allowance: () => allowance }));
+    } finally {
+      clearInterval(release);
+    }
+    assert.equal(got.length, 400);
+    assert.equal(peakBeforeGrowth, Math.max(16, WINDOW_PER_UNIT * 4), 'at 4 units: the larger of the least and 8 per unit');
+    assert.equal(peak, WINDOW_PER_UNIT * 40, 'at 40 units: 8 users per unit');
   });
 
   it('throws a failure that stops the run (Graph unreachable) to the consumer', async () => {

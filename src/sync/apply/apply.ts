@@ -83,22 +83,31 @@ function recordEach(
 }
 
 /**
- * Runs the calls, at most `n` at a time, each started as soon as a place is free. A call that throws (the run must
- * stop) starts no more calls; the ones running are awaited, so nothing writes after this returns, then it rethrows.
+ * Runs the calls, at most `n()` at a time, each started as soon as a place is free; `n` is asked again whenever a
+ * call finishes, so the number of places can follow a budget that grows or shrinks. A call that throws (the run
+ * must stop) starts no more calls; the ones running are awaited, so nothing writes after this returns, then it
+ * rethrows.
  */
-async function atMost(n: number, calls: ReadonlyArray<() => Promise<void>>): Promise<void> {
+async function atMost(n: () => number, calls: ReadonlyArray<() => Promise<void>>): Promise<void> {
   let next = 0;
+  let running = 0;
   let failure: { err: unknown } | undefined;
-  const lane = async (): Promise<void> => {
-    while (!failure && next < calls.length) {
-      try {
-        await (calls[next++] as () => Promise<void>)();
-      } catch (err) {
-        failure ??= { err };
+  await new Promise<void>((resolve) => {
+    const fill = (): void => {
+      while (!failure && next < calls.length && running < Math.max(1, n())) {
+        const call = calls[next++] as () => Promise<void>;
+        running += 1;
+        void call()
+          .catch((err: unknown) => void (failure ??= { err }))
+          .finally(() => {
+            running -= 1;
+            fill();
+          });
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, calls.length)) }, lane));
+      if (running === 0) resolve();
+    };
+    fill();
+  });
   if (failure) throw failure.err;
 }
 
@@ -151,8 +160,9 @@ export async function applyPlan(decisions: readonly Decision[], deps: ApplyDeps)
       const rec = recordEach(deps.recorder, batch, (d, r) => done(d, r));
       rec.rest(await call((w) => w.deletePhotos(items, rec.one)));
     });
-    await atMost(callsAtOnce, setCalls);
-    await atMost(callsAtOnce, deleteCalls);
+    const places = typeof callsAtOnce === 'function' ? callsAtOnce : (): number => callsAtOnce;
+    await atMost(places, setCalls);
+    await atMost(places, deleteCalls);
   }
   const ok = applied.filter((a) => a.result.ok).length;
   return { applied, ok, failed: applied.length - ok };

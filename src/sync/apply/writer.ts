@@ -38,7 +38,8 @@ export interface WriteResult {
  */
 export interface WriteSchedule {
   batchSize: number;
-  callsAtOnce: number;
+  /** Calls at once; a function is asked again as calls finish, so the number can follow an adaptive budget. */
+  callsAtOnce: number | (() => number);
 }
 
 export const DEFAULT_WRITE_SCHEDULE: WriteSchedule = { batchSize: 20, callsAtOnce: 1 };

@@ -16,8 +16,14 @@ import { observeUser, type CloudPhotoReader } from './observe-user.js';
 
 export type { CloudPhotoReader, Failure } from './observe-user.js';
 
-/** Users in the window by default: enough to keep 16 in-flight units busy with 20-item batches. */
+/** Users in the window by default (the least it holds when it follows the budget). */
 export const DEFAULT_WINDOW = 128;
+/**
+ * Users in the window per unit of the budget's allowance. A user's metadata read and download each wait in a
+ * `$batch` that the service runs 4 items at a time (up to 5 round trips each), then its photos are fingerprinted:
+ * about 8 users per unit keep the budget busy (128 for the 16 units of a budget grown under the per-mailbox reading).
+ */
+export const WINDOW_PER_UNIT = 8;
 /**
  * Photos fingerprinted at once. Decoding is CPU work on libuv's four threads: more at once only holds more decoded
  * images (and native memory) while they wait for a core.
@@ -42,8 +48,14 @@ export interface ObserveDeps {
   knownCloudPrint?: (objectGuid: string, etag: string) => PhotoPrint | undefined;
   /** A fingerprint remembered for this user's source photo with this SHA-256, so an unchanged photo is not decoded. */
   knownSourcePrint?: (objectGuid: string, sha256: string) => PhotoPrint | undefined;
-  /** Users observed at once (default DEFAULT_WINDOW). */
+  /** Users observed at once (default DEFAULT_WINDOW); with `allowance`, the least. */
   window?: number;
+  /**
+   * The cloud budget's in-flight allowance now (limiter.ts): the window follows it, WINDOW_PER_UNIT users per unit,
+   * so a budget that grows (the per-mailbox reading) has users enough to fill it, and one that settles at 4 does
+   * not hold more users and photos than it can use.
+   */
+  allowance?: () => number;
   /** Source photo bytes held by the window at most (default DEFAULT_WINDOW_BYTES); one user always fits. */
   windowBytes?: number;
   /** Hand the downloaded cloud photo bytes on with each observation (report thumbnails); off by default. */
@@ -71,7 +83,9 @@ export interface Observed {
 export async function* observe(given: ObserveDeps): AsyncGenerator<Observed> {
   const decode = pLimit(FINGERPRINT_CONCURRENCY);
   const deps: ObserveDeps = { ...given, fingerprint: (bytes) => decode(() => given.fingerprint(bytes)) };
-  const maxUsers = Math.max(1, deps.window ?? DEFAULT_WINDOW);
+  const least = Math.max(1, deps.window ?? DEFAULT_WINDOW);
+  const { allowance } = deps;
+  const maxUsers = allowance ? (): number => Math.max(least, WINDOW_PER_UNIT * allowance()) : (): number => least;
   const maxBytes = Math.max(1, deps.windowBytes ?? DEFAULT_WINDOW_BYTES);
   const ready: Array<{ observed: Observed; bytes: number }> = [];
   let held = 0;
@@ -93,7 +107,7 @@ export async function* observe(given: ObserveDeps): AsyncGenerator<Observed> {
         // rather than after the whole window was filled (a $batch carries at most 20).
         if (++admitted % USERS_PER_TURN === 0) await new Promise<void>((r) => setImmediate(r));
         const bytes = user.photo?.bytes.length ?? 0;
-        while (!stopped && held > 0 && (held >= maxUsers || heldBytes + bytes > maxBytes)) await new Promise<void>((r) => (wakeReader = r));
+        while (!stopped && held > 0 && (held >= maxUsers() || heldBytes + bytes > maxBytes)) await new Promise<void>((r) => (wakeReader = r));
         if (stopped) break;
         held += 1;
         heldBytes += bytes;

@@ -13,7 +13,7 @@ import { readAhead } from './read-ahead.js';
 /** What the read stage needs: the cloud reader, the fingerprinting and the match and routing rules. */
 export type ReadDeps = { reader: GraphReader } & Pick<
   ObserveDeps,
-  'fingerprint' | 'matchOrder' | 'routing' | 'knownCloudPrint' | 'knownSourcePrint' | 'keepCloudBytes'
+  'fingerprint' | 'matchOrder' | 'routing' | 'knownCloudPrint' | 'knownSourcePrint' | 'keepCloudBytes' | 'allowance'
 >;
 
 /** Which users to look at, and the cloud users to match them against. */
