@@ -4,7 +4,7 @@
  */
 import { badRequest, graphError, imageNotFound, InvalidImageError, notFoundUser } from './errors.js';
 import { binaryResponse, emptyResponse, jsonResponse, mediaType, type GraphRequest, type GraphResponse } from './http.js';
-import { availableSizes, cloudReencode, parseSizeId } from './image.js';
+import { availableSizes, parseSizeId } from './image.js';
 import type { PhotoRecord, StoredUser, TenantStore } from './store.js';
 
 export const MAX_UPLOAD_BYTES = 4 * 1024 * 1024;
@@ -116,7 +116,7 @@ export async function putPhoto(ctx: PhotosContext, req: GraphRequest, idOrUpn: s
   }
   if (req.body.length === 0) return badRequest('The request body is empty; send the photo bytes.');
   try {
-    const image = await cloudReencode(req.body);
+    const image = await ctx.store.reencode(req.body);
     ctx.store.setPhoto(user.id, image);
   } catch (err) {
     if (err instanceof InvalidImageError) return badRequest('The photo is not a valid image (JPEG or PNG expected).');

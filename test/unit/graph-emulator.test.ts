@@ -7,6 +7,7 @@ import { b64url, decodeJwt, verifyRsaJwt } from '../../mocks/graph-emulator/jwt.
 import { evaluate, FilterError, parseFilter } from '../../mocks/graph-emulator/odata-filter.js';
 import { allows } from '../../mocks/graph-emulator/roles.js';
 import { derivedUserId, loadState } from '../../mocks/graph-emulator/state.js';
+import { TenantStore } from '../../mocks/graph-emulator/store.js';
 import { tokenRequest } from '../../mocks/graph-emulator/token-endpoint.js';
 import { TokenService } from '../../mocks/graph-emulator/tokens.js';
 import { decodeSkipToken, encodeSkipToken } from '../../mocks/graph-emulator/users.js';
@@ -113,6 +114,20 @@ describe('graph emulator: images', function () {
     const twice = await cloudReencode(again.jpeg);
     assert.ok(!twice.jpeg.equals(again.jpeg), 'even its own output is not returned unchanged');
     await assert.rejects(cloudReencode(Buffer.from('nope')), /could not be decoded/);
+  });
+
+  it('re-encodes a repeated upload once: the same stored bytes, a new etag per write', async function () {
+    const store = new TenantStore('t');
+    const upload = await jpeg(120, 120);
+    const first = await store.reencode(upload);
+    const again = await store.reencode(Buffer.from(upload));
+    assert.equal(again, first, 'the second upload of the same bytes is not re-encoded again');
+    assert.ok(!first.jpeg.equals(upload), 'still re-encoded like the cloud');
+    const other = await store.reencode(await jpeg(121, 121));
+    assert.notEqual(other, first);
+    const [a, b] = [store.setPhoto('u1', first), store.setPhoto('u2', again)];
+    assert.notEqual(a.etag, b.etag, 'each write has its own etag');
+    await assert.rejects(store.reencode(Buffer.from('nope')), /could not be decoded/);
   });
 
   it('keeps state photos that already look like cloud photos', async function () {
