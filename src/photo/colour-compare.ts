@@ -41,12 +41,14 @@ const len = (x: number, y: number, z = 0): number => Math.sqrt(x * x + y * y + z
 /** Mean signed shift (L, a, b) of each lightness third of `a`'s cells; the largest, as an OKLab length. */
 function toneShift(a: ColourGrid, b: ColourGrid): number {
   const cells = N * N;
-  // Ties in lightness go by cell index, so the thirds do not depend on the sort's stability.
-  const order = Uint16Array.from({ length: cells }, (_, i) => i).sort((i, j) => (a[i * 3] as number) - (a[j * 3] as number) || i - j);
+  const order = cellsByLightness(a);
   let worst = 0;
   for (let t = 0; t < 3; t++) {
-    const [from, to] = [Math.round((t * cells) / 3), Math.round(((t + 1) * cells) / 3)];
-    let [sl, sa, sb] = [0, 0, 0];
+    const from = Math.round((t * cells) / 3);
+    const to = Math.round(((t + 1) * cells) / 3);
+    let sl = 0;
+    let sa = 0;
+    let sb = 0;
     for (let k = from; k < to; k++) {
       const c = (order[k] as number) * 3;
       sl += (b[c] as number) - (a[c] as number);
@@ -57,6 +59,38 @@ function toneShift(a: ColourGrid, b: ColourGrid): number {
     worst = Math.max(worst, len(sl / n, sa / n, sb / n));
   }
   return worst;
+}
+
+/**
+ * The grid's cells in order of lightness, ties by cell index (so the thirds do not depend on a sort's stability).
+ * A numeric sort of the lightness values (no comparator: several times faster than sorting the indices with one)
+ * gives the first rank of each value; cells of equal lightness take the ranks from there in index order.
+ */
+function cellsByLightness(g: ColourGrid): Uint16Array {
+  const cells = N * N;
+  const sorted = new Float64Array(cells);
+  for (let i = 0; i < cells; i++) sorted[i] = g[i * 3] as number;
+  sorted.sort();
+  const order = new Uint16Array(cells);
+  const taken = new Uint16Array(cells);
+  for (let i = 0; i < cells; i++) {
+    const first = firstAtLeast(sorted, g[i * 3] as number);
+    order[first + (taken[first] as number)] = i;
+    taken[first] = (taken[first] as number) + 1;
+  }
+  return order;
+}
+
+/** Index of the first element of ascending `sorted` that is ≥ `v` (binary search). */
+function firstAtLeast(sorted: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function meanChroma(g: ColourGrid): number {
