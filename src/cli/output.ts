@@ -2,7 +2,7 @@
  * The one place that turns a command's data into text and sends it to stdout or a file.
  */
 import { constants } from 'node:fs';
-import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CliError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -12,8 +12,8 @@ import { jsonSafe, terminalSafe } from '../report/safe-text.js';
 export interface CommandResult<T = unknown> {
   data: T;
   exitCode: number;
-  /** Renders `data` in the format the user asked for. */
-  render: (format: string) => string;
+  /** Renders `data` in the format the user asked for: the text, or chunks of it to write one after the other. */
+  render: (format: string) => string | Iterable<string>;
   format: string;
   /** Write to this file (atomically) instead of stdout. */
   outFile?: string;
@@ -40,11 +40,19 @@ export async function checkOutputFile(path: string): Promise<void> {
   });
 }
 
-/** Writes next to the target and renames, so a reader never sees half a report; the temp file never stays behind. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+/**
+ * Writes next to the target and renames, so a reader never sees half a report; the temp file never stays behind.
+ * Chunks are written one after the other, so a large report is never one string in memory.
+ */
+export async function writeFileAtomic(path: string, text: string | Iterable<string>): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    await writeFile(tmp, text, { mode: 0o644 });
+    const file = await open(tmp, 'w', 0o644);
+    try {
+      for (const chunk of typeof text === 'string' ? [text] : text) await file.write(chunk);
+    } finally {
+      await file.close();
+    }
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
@@ -63,11 +71,16 @@ export function outputSafe(format: string, text: string): string {
 }
 
 export async function emit(io: CliIo, result: CommandResult): Promise<void> {
-  const text = outputSafe(result.format, result.render(result.format));
+  const rendered = result.render(result.format);
+  const chunks = typeof rendered === 'string' ? [rendered] : rendered;
+  // Each chunk is made safe on its own: the escaping works character by character, and chunks are whole strings.
+  const safe = (function* () {
+    for (const chunk of chunks) yield outputSafe(result.format, chunk);
+  })();
   if (result.outFile) {
-    await writeFileAtomic(result.outFile, text);
+    await writeFileAtomic(result.outFile, safe);
     io.log.info({ file: result.outFile }, 'wrote output');
   } else {
-    io.out(text);
+    for (const chunk of safe) io.out(chunk);
   }
 }

@@ -1,6 +1,6 @@
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
-import { renderJson } from './json.js';
+import { renderJson, renderJsonChunks } from './json.js';
 import type { Report } from './model.js';
 import { renderTable } from './table.js';
 
@@ -16,6 +16,11 @@ const RENDERERS: Record<ReportFormat, (r: Report) => string> = {
 
 export function renderReport(report: Report, format: ReportFormat): string {
   return RENDERERS[format](report);
+}
+
+/** The report as chunks of text to write one after the other (JSON a hundred users at a time; the others whole). */
+export function renderReportChunks(report: Report, format: ReportFormat): Iterable<string> {
+  return format === 'json' ? renderJsonChunks(report) : [renderReport(report, format)];
 }
 
 export type { Report } from './model.js';

@@ -91,6 +91,15 @@ describe('cli support', () => {
       await mkdir(path.join(dir, 'b'));
       await assert.rejects(writeFileAtomic(path.join(dir, 'b'), 'two'), /cannot write the output file .*b: E/);
       assert.deepEqual((await readdir(dir)).sort(), ['a.txt', 'b']);
+      await writeFileAtomic(path.join(dir, 'c.txt'), ['x', 'y', 'z']);
+      assert.equal(await readFile(path.join(dir, 'c.txt'), 'utf8'), 'xyz', 'chunks, in order');
+      const broken = (function* () {
+        yield 'half a report';
+        throw new Error('renderer failed');
+      })();
+      await assert.rejects(writeFileAtomic(path.join(dir, 'a.txt'), broken), /renderer failed/);
+      assert.equal(await readFile(path.join(dir, 'a.txt'), 'utf8'), 'one', 'a failure midway leaves the old file as it was');
+      assert.deepEqual((await readdir(dir)).sort(), ['a.txt', 'b', 'c.txt'], 'and no temp file behind');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

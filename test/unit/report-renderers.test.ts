@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { ClassifiedUser } from '../../src/sync/decide/classify.js';
 import { summarise } from '../../src/sync/decide/classify.js';
-import { renderReport, type Report } from '../../src/report/index.js';
+import { renderReport, renderReportChunks, type Report } from '../../src/report/index.js';
+import { REPORT_COLUMNS } from '../../src/report/model.js';
 
 function row(p: Partial<ClassifiedUser>): ClassifiedUser {
   return {
@@ -26,6 +27,22 @@ describe('report renderers', () => {
     assert.deepEqual(Object.keys(out.users[0]).slice(0, 6), ['upn', 'dn', 'objectGuid', 'status', 'reason', 'distance']);
     assert.equal(out.users[2].upn, null);
     assert.equal(out.users[2].distance, null);
+  });
+
+  it('json comes in chunks of a hundred users that join to exactly JSON.stringify(report, null, 2)', () => {
+    const whole = (r: Report): string => {
+      const rows = r.users.map((u) => Object.fromEntries(REPORT_COLUMNS.map((c) => [c, u[c] ?? null])));
+      return `${JSON.stringify({ generatedAt: r.generatedAt, summary: r.summary, notes: r.notes, users: rows }, null, 2)}\n`;
+    };
+    for (const n of [0, 1, 3, 100, 250]) {
+      const many = Array.from({ length: n }, (_, i) => users[i % users.length] as ClassifiedUser).map((u, i) => ({ ...u, objectGuid: `g${i}`, reason: `line\nbreak \u2028 "${i}"` }));
+      const r: Report = { ...report, users: many, summary: summarise(many), notes: n === 0 ? [] : report.notes };
+      const chunks = [...renderReportChunks(r, 'json')];
+      assert.equal(chunks.join(''), whole(r), `${n} users`);
+      assert.equal(renderReport(r, 'json'), whole(r));
+      assert.equal(chunks.length, n === 0 ? 1 : Math.floor(n / 100) + 1, `${n} users: one chunk per hundred, and the rest`);
+    }
+    assert.deepEqual([...renderReportChunks(report, 'csv')], [renderReport(report, 'csv')], 'other formats: one chunk');
   });
 
   it('csv quotes, neutralises formulas and ends lines with CRLF', () => {

@@ -8,7 +8,7 @@ import { buildReport } from '../../usecases/report.js';
 import { createThumbnailCollector } from '../../usecases/thumbnails.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
 import { resolve } from 'node:path';
-import { REPORT_FORMATS, renderReport, type Report, type ReportFormat } from '../../report/index.js';
+import { REPORT_FORMATS, renderReportChunks, type Report, type ReportFormat } from '../../report/index.js';
 import { exitCodeOf } from '../exit-policy.js';
 import type { CommandContext } from '../context.js';
 import { checkOutputFile, type CommandResult } from '../output.js';
@@ -42,7 +42,7 @@ export async function runReport(opts: ReportOptions, io: CliIo): Promise<Command
     data: report,
     exitCode: exitCodeOf({ kind: 'done' }),
     format: opts.format,
-    render: (f) => renderReport(report, f as ReportFormat),
+    render: (f) => renderReportChunks(report, f as ReportFormat),
     ...(outFile ? { outFile } : {}),
   };
 }
