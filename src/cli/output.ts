@@ -2,7 +2,7 @@
  * The one place that turns a command's data into text and sends it to stdout or a file.
  */
 import { constants } from 'node:fs';
-import { access, open, rename, rm, stat } from 'node:fs/promises';
+import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CliError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -42,21 +42,19 @@ export async function checkOutputFile(path: string): Promise<void> {
 
 /**
  * Writes next to the target and renames, so a reader never sees half a report; the temp file never stays behind.
- * Chunks are written one after the other, so a large report is never one string in memory.
+ * Chunks are written one after the other (each in full), so a large report is never one string in memory. A failure
+ * of the file system is the user's to fix (CliError); anything else (a renderer's bug) is rethrown as it is.
  */
 export async function writeFileAtomic(path: string, text: string | Iterable<string>): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    const file = await open(tmp, 'w', 0o644);
-    try {
-      for (const chunk of typeof text === 'string' ? [text] : text) await file.write(chunk);
-    } finally {
-      await file.close();
-    }
+    await writeFile(tmp, text, { mode: 0o644 });
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
-    throw outputError(path, (err as NodeJS.ErrnoException).code ?? (err as Error).message, err);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === undefined) throw err;
+    throw outputError(path, code, err);
   }
 }
 
