@@ -1,10 +1,9 @@
 import { STATUSES } from '../model.js';
-import type { ClassifiedUser } from '../sync/decide/classify.js';
-import type { Report } from './model.js';
+import type { Report, ReportUser } from './model.js';
 import { lineSafe } from './safe-text.js';
 
 /** Cells hold directory text: `get` results pass through lineSafe (no terminal escapes, one line). */
-const COLUMNS: Array<{ title: string; get: (u: ClassifiedUser) => string; max: number }> = [
+const COLUMNS: Array<{ title: string; get: (u: ReportUser) => string; max: number }> = [
   { title: 'USER', get: (u) => lineSafe(u.upn ?? u.sAMAccountName ?? u.dn), max: 40 },
   { title: 'STATUS', get: (u) => u.status, max: 18 },
   { title: 'DIST', get: (u) => (u.distance === null ? '' : u.distance.toFixed(3)), max: 6 },

@@ -5,7 +5,7 @@ import type { CloudConnection } from '../cloud/connect.js';
 import type { Config } from '../config/schema.js';
 import type { DirectorySource } from '../directory/source.js';
 import { fingerprint } from '../photo/fingerprint.js';
-import type { Report } from '../report/model.js';
+import type { Report, ReportUser } from '../report/model.js';
 import { resolveClaims } from '../sync/decide/claims.js';
 import { classify, summarise, type ClassifiedUser } from '../sync/decide/classify.js';
 import { selectorsFor } from '../sync/read/identify.js';
@@ -25,11 +25,15 @@ export interface ReportDeps {
 }
 
 /**
- * A report row keeps what the report shows: the whole fingerprints (the colour grids, ≈ 2 KB a user, kept in a
- * reconcile for the state) are dropped as each user is read, so the rows held until the sort stay small.
+ * A report row keeps what the report shows (`ReportUser`), made as each user is read: the fingerprints, hashes and
+ * etags a reconcile keeps for the state are dropped at once, so the rows held until the sort stay small.
  */
-function reportRow(u: ClassifiedUser): ClassifiedUser {
-  const { sourcePrint: _source, cloudPrint: _cloud, ...row } = u;
+export function reportRow(u: ClassifiedUser): ReportUser {
+  const row: ReportUser = {
+    upn: u.upn, dn: u.dn, objectGuid: u.objectGuid, status: u.status, reason: u.reason, distance: u.distance, route: u.route,
+    routeWhy: u.routeWhy, matchedBy: u.matchedBy, cloudId: u.cloudId, displayName: u.displayName, sAMAccountName: u.sAMAccountName,
+  };
+  if (u.blocks) row.blocks = u.blocks;
   return row;
 }
 
@@ -41,7 +45,7 @@ export async function buildReport(deps: ReportDeps, opts: { user?: string } = {}
   if (!policy.allowsCloudWrites) notes.push(`tenant photo policy: ${policy.detail}`);
   else if (policy.source === 'unknown') notes.push(`tenant photo policy unknown: ${policy.detail}`);
 
-  const read: Array<{ user: ClassifiedUser; seq: number }> = [];
+  const read: Array<{ user: ReportUser; seq: number }> = [];
   const reader = deps.cloud.reader;
   const scope = opts.user
     ? await singleUserScope(deps.directory, reader, selectorsFor(opts.user), opts.user)

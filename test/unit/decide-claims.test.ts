@@ -72,3 +72,22 @@ describe('reconcile/claims resolveClaims', () => {
     assert.deepEqual(resolveClaims(input).users, input);
   });
 });
+
+describe('report rows (usecases/report reportRow) and claims over them', () => {
+  it('keeps only what the renderers show, and a lost claim on a row clears the match without adding cloud fields', async () => {
+    const { reportRow } = await import('../../src/usecases/report.js');
+    const full = user({ dn: 'CN=A', objectGuid: 'g1', blocks: [0.1, 0.2, 0.3, 0.4], sourcePrint: null, cloudPrint: null });
+    const row = reportRow(full);
+    assert.deepEqual(Object.keys(row).sort(), [
+      'blocks', 'cloudId', 'displayName', 'distance', 'dn', 'matchedBy', 'objectGuid', 'reason', 'route', 'routeWhy', 'sAMAccountName', 'status', 'upn',
+    ]);
+    assert.equal('blocks' in reportRow(user({})), false, 'no blocks key for a user without them');
+    const rival = reportRow(user({ dn: 'CN=B', objectGuid: 'g2', matchedBy: 'immutableId' }));
+    const [lost, won] = resolveClaims([row, rival]).users;
+    assert.deepEqual([lost?.status, lost?.cloudId, lost?.matchedBy, lost?.distance, won?.status], ['unmatched', null, null, null, 'drifted']);
+    assert.equal('cloudEtag' in (lost ?? {}), false);
+    // A classified user keeps its shape: the loser's cloud photo facts are cleared, not dropped.
+    const [lostFull] = resolveClaims([full, user({ dn: 'CN=B', objectGuid: 'g2', matchedBy: 'immutableId' })]).users;
+    assert.deepEqual([lostFull?.cloudEtag, lostFull?.cloudPhash], [null, null]);
+  });
+});

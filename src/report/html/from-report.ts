@@ -1,7 +1,7 @@
 /** A drift report (and the thumbnails made while it was read) as an HtmlPage. */
 import { STATUSES } from '../../model.js';
 import type { ClassifiedUser } from '../../sync/decide/classify.js';
-import type { Report } from '../model.js';
+import type { Report, ReportUser } from '../model.js';
 import type { DiffGrid, HtmlPage, HtmlRow, UserVisual } from './page.js';
 
 /** A block distance drawn at full strength in the heat map (the comparator's ~0.02 is just visible). */
@@ -22,7 +22,7 @@ export function displayName(u: Pick<ClassifiedUser, 'displayName' | 'upn' | 'sAM
   return u.displayName ?? u.upn ?? u.sAMAccountName ?? u.dn;
 }
 
-export function rowOf(u: ClassifiedUser, thumbs: UserVisual | undefined): HtmlRow {
+export function rowOf(u: ReportUser, thumbs: UserVisual | undefined): HtmlRow {
   // Where the pictures differ, when the comparator explained it (the drifted user's block distances).
   const diff = thumbs?.diff ?? diffFromBlocks(u.blocks);
   const visual = diff ? { ...thumbs, diff } : thumbs;

@@ -12,22 +12,30 @@ import type { RememberedClaim } from './memory.js';
 
 export type { RememberedClaim } from './memory.js';
 
-export interface ResolvedClaims {
-  users: ClassifiedUser[];
+/** What claims are settled on: a classified user, or the smaller row a report keeps of one. */
+export type Claimant = Pick<ClassifiedUser, 'objectGuid' | 'dn' | 'cloudId' | 'matchedBy' | 'status' | 'reason' | 'distance'> &
+  Partial<Pick<ClassifiedUser, 'cloudEtag' | 'cloudPhash'>>;
+
+export interface ResolvedClaims<T extends Claimant = ClassifiedUser> {
+  users: T[];
   /** Losers of a tie, by folded objectGUID (model foldGuid) → the cloud user they tie on; remember it as their claim. */
   contested: Map<string, string>;
 }
 
 const strength = (key: MatchKey | null): number => (key === null ? MATCH_KEYS.length : MATCH_KEYS.indexOf(key));
 
-function lose(u: ClassifiedUser, reason: string): ClassifiedUser {
-  return { ...u, cloudId: null, matchedBy: null, status: 'unmatched', reason, distance: null, cloudEtag: null, cloudPhash: null };
+/** The loser of a claim: unmatched, and nothing of the cloud user's photo kept (where the row has it). */
+function lose<T extends Claimant>(u: T, reason: string): T {
+  const out: T = { ...u, cloudId: null, matchedBy: null, status: 'unmatched', reason, distance: null };
+  if (u.cloudEtag !== undefined) out.cloudEtag = null;
+  if (u.cloudPhash !== undefined) out.cloudPhash = null;
+  return out;
 }
 
-export function resolveClaims(
-  users: readonly ClassifiedUser[],
+export function resolveClaims<T extends Claimant = ClassifiedUser>(
+  users: readonly T[],
   remembered?: (cloudId: string) => readonly RememberedClaim[],
-): ResolvedClaims {
+): ResolvedClaims<T> {
   const byCloud = new Map<string, number[]>();
   users.forEach((u, i) => {
     if (u.cloudId === null) return;
@@ -38,7 +46,7 @@ export function resolveClaims(
   const inRun = new Set(users.map((u) => foldGuid(u.objectGuid)));
   const out = [...users];
   const contested = new Map<string, string>();
-  const at = (i: number): ClassifiedUser => users[i] as ClassifiedUser;
+  const at = (i: number): T => users[i] as T;
   for (const [cloudId, claimants] of byCloud) {
     const best = Math.min(...claimants.map((i) => strength(at(i).matchedBy)));
     const winners = claimants.filter((i) => strength(at(i).matchedBy) === best);
