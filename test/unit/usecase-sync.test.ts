@@ -3,6 +3,8 @@ import pino from 'pino';
 import { createPhotoGenerator } from '../../mocks/fixtures/photos/generate.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { OnPremUser } from '../../src/model.js';
+import { fingerprint } from '../../src/photo/fingerprint.js';
+import { encodeStoredPrint } from '../../src/photo/stored-print.js';
 import { openMemoryStore } from '../../src/state/index.js';
 import type { StateStore } from '../../src/state/store.js';
 import type { PhotoSetItem, PhotoWriter, WriteResult } from '../../src/sync/apply/writer.js';
@@ -93,5 +95,35 @@ describe('sync use case (orchestration over fakes: directory, tenant, writer, in
     assert.match(result.refused ?? '', /3 overwrites and deletes exceed the change threshold of 1/);
     assert.deepEqual([writer.sets.length, state.getMark('dir')], [0, undefined]);
     assert.equal(state.getUser(G(0))?.cloudId, 'c0', 'what the run saw is kept');
+  });
+
+  it('records every in-sync user\'s two prints whole (hash, size, colour grid), so its rerun downloads nothing', async () => {
+    const n = 30;
+    const many: OnPremUser[] = Array.from({ length: n }, (_, i) => ({ dn: `CN=m${i}`, objectGuid: G(100 + i), immutableId: `m${i}`, userPrincipalName: `m${i}@corp`, photo: { origin: 'thumbnailPhoto', bytes: photos[i % 3] as Buffer } }));
+    const cloud = many.map((u, i) => ({ id: `cm${i}`, userPrincipalName: u.userPrincipalName as string, onPremisesImmutableId: u.immutableId }));
+    const cloudPhotos = new Map(cloud.map((c, i) => [c.id, photos[i % 3] as Buffer]));
+    const state = openMemoryStore();
+    const run = async () => {
+      const reader = fakeReader(cloud, cloudPhotos);
+      const result = await runSync(
+        {
+          cfg, directory: new FakeDirectory(many, { invocationId: 'inv', usn: 10n }, []), directoryKey: 'many', state, runId: `run-${Math.random()}`, log: pino({ level: 'silent' }),
+          cloud: { reader, writer: new RecordingWriter(), readPolicy: async () => ({ source: 'cloud', allowsCloudWrites: true, detail: 'cloud' }) },
+        },
+        { ...OPTS, full: true },
+      );
+      return { result, downloads: reader.byteCalls.length };
+    };
+    const first = await run();
+    assert.equal(first.result.plan.decisions.filter((d) => d.status === 'in-sync').length, n);
+    const expected = await Promise.all(photos.map(async (p) => encodeStoredPrint(await fingerprint(p))));
+    for (const [i, u] of many.entries()) {
+      const s = state.getUser(u.objectGuid);
+      assert.equal(s?.sourcePhash, expected[i % 3], `source print of user ${i}`);
+      assert.equal(s?.cloudPhash, expected[i % 3], `cloud print of user ${i}`);
+    }
+    const rerun = await run();
+    assert.equal(rerun.downloads, 0, 'no cloud photo downloaded again');
+    assert.equal(rerun.result.plan.decisions.filter((d) => d.status === 'in-sync').length, n);
   });
 });
