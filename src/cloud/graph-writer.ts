@@ -4,9 +4,8 @@
  * the upload and its etag read-back are two $batch items of one batch, the read-back depending on the upload (the
  * photo base64-encoded, as JSON batching carries binary bodies): a plain request per upload left the service's slots
  * idle for its own round trip each time, about a quarter of every upload at 20 ms. Without the queue, and for
- * deletes, single requests. All of it goes through the
- * shared limiter and retry policy of the GraphHttp. One user's failure is a WriteResult, never an exception; only
- * sign-in failure throws.
+ * deletes, single requests. All of it goes through the shared limiter and retry policy of the GraphHttp. One user's
+ * failure is a WriteResult, never an exception; only sign-in failure throws.
  */
 import type { PhotoDeleteItem, PhotoSetItem, PhotoWriter, WriteResult } from '../sync/apply/writer.js';
 import { adviceForGraphStatus, CloudAuthError, CloudConfigError, describe, GraphRequestError, parseGraphError, type GraphOperation } from './errors.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ClassifiedUser } from '../../src/sync/decide/classify.js';
 import { resolveClaims } from '../../src/sync/decide/claims.js';
+import { reportRow } from '../../src/usecases/report.js';
 
 function user(p: Partial<ClassifiedUser>): ClassifiedUser {
   return {
@@ -74,8 +75,7 @@ describe('reconcile/claims resolveClaims', () => {
 });
 
 describe('report rows (usecases/report reportRow) and claims over them', () => {
-  it('keeps only what the renderers show, and a lost claim on a row clears the match without adding cloud fields', async () => {
-    const { reportRow } = await import('../../src/usecases/report.js');
+  it('keeps only what the renderers show, and a lost claim on a row clears the match without adding cloud fields', () => {
     const full = user({ dn: 'CN=A', objectGuid: 'g1', blocks: [0.1, 0.2, 0.3, 0.4], sourcePrint: null, cloudPrint: null });
     const row = reportRow(full);
     assert.deepEqual(Object.keys(row).sort(), [
