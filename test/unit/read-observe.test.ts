@@ -188,6 +188,25 @@ describe('observe', () => {
     await assert.rejects(collect(observe({ users: stream([user(0, 'P'), user(1, 'P')]), cloudIndex: index, cloud: broken, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING })), /Graph unreachable/);
   });
 
+  it('a failure that lands while the consumer lets the event loop run still reaches it (the wake-up is not lost)', async function () {
+    this.timeout(10_000); // a lost wake-up hangs; the bound turns that into a failure
+    // Each failing read first holds the CPU past the consumer's 2 ms slice, so the consumer is in its breather
+    // (waiting for setImmediate, not for a user) when both failures land.
+    const spin = (ms: number): void => {
+      for (const t = performance.now(); performance.now() - t < ms; );
+    };
+    const slow: CloudPhotoReader = {
+      photoMetaOf: async () => {
+        spin(3);
+        throw new Error('Graph unreachable');
+      },
+      comparePhotoOf: async () => null,
+    };
+    for (let run = 0; run < 20; run++) {
+      await assert.rejects(collect(observe({ users: stream([user(0, 'P'), user(1, 'P')]), cloudIndex: index, cloud: slow, fingerprint, matchOrder: ['immutableId'], routing: DEFAULT_ROUTING })), /Graph unreachable/);
+    }
+  });
+
   it('observes every claimant of one cloud user (claims are settled over the whole run, by resolveClaims)', async () => {
     const free: CloudUser = { id: 'free', userPrincipalName: 'free@corp', mail: 'free@corp' };
     const idx = buildCloudIndex([...cloudUsers, free]);

@@ -93,9 +93,8 @@ export async function* observe(given: ObserveDeps): AsyncGenerator<Observed> {
   let finished = false;
   let stopped = false;
   let failure: { err: unknown } | undefined;
-  let wakeConsumer: (() => void) | undefined;
-  let wakeReader: (() => void) | undefined;
-  const nudge = (w: (() => void) | undefined): undefined => void w?.();
+  const consumerWake = wakeup();
+  const readerWake = wakeup();
   const breathe = breather(); // between observations handed to the consumer (its classify, decide and record)
 
   const reader = (async () => {
@@ -107,7 +106,7 @@ export async function* observe(given: ObserveDeps): AsyncGenerator<Observed> {
         // rather than after the whole window was filled (a $batch carries at most 20).
         if (++admitted % USERS_PER_TURN === 0) await new Promise<void>((r) => setImmediate(r));
         const bytes = user.photo?.bytes.length ?? 0;
-        while (!stopped && held > 0 && (held >= maxUsers() || heldBytes + bytes > maxBytes)) await new Promise<void>((r) => (wakeReader = r));
+        while (!stopped && held > 0 && (held >= maxUsers() || heldBytes + bytes > maxBytes)) await readerWake.wait();
         if (stopped) break;
         held += 1;
         heldBytes += bytes;
@@ -115,11 +114,11 @@ export async function* observe(given: ObserveDeps): AsyncGenerator<Observed> {
         observeUser(user, deps).then(
           ({ obs: observation, cloudPhoto }) => {
             ready.push({ observed: { observation, ...(user.photo ? { photo: user.photo } : {}), ...(cloudPhoto ? { cloudPhoto } : {}), seq: n }, bytes });
-            wakeConsumer = nudge(wakeConsumer);
+            consumerWake.nudge();
           },
           (err: unknown) => {
             failure ??= { err };
-            wakeConsumer = nudge(wakeConsumer);
+            consumerWake.nudge();
           },
         );
       }
@@ -127,7 +126,7 @@ export async function* observe(given: ObserveDeps): AsyncGenerator<Observed> {
       failure ??= { err };
     } finally {
       finished = true;
-      wakeConsumer = nudge(wakeConsumer);
+      consumerWake.nudge();
     }
   })();
 
@@ -139,16 +138,40 @@ export async function* observe(given: ObserveDeps): AsyncGenerator<Observed> {
       if (next) {
         held -= 1;
         heldBytes -= next.bytes;
-        wakeReader = nudge(wakeReader);
+        readerWake.nudge();
         yield next.observed;
         continue;
       }
       if (finished && held === 0) break;
-      await new Promise<void>((r) => (wakeConsumer = r));
+      await consumerWake.wait();
     }
     await reader;
   } finally {
     stopped = true;
-    wakeReader = nudge(wakeReader);
+    readerWake.nudge();
   }
+}
+
+/**
+ * A wake-up that is not lost: a nudge given while no one waits is kept for the next wait. (The consumer awaits a
+ * breather between observations; a user's failure that lands then must still wake it, or the run waits forever.)
+ */
+function wakeup(): { nudge: () => void; wait: () => Promise<void> } {
+  let waiter: (() => void) | undefined;
+  let pending = false;
+  return {
+    nudge: () => {
+      const w = waiter;
+      waiter = undefined;
+      if (w) w();
+      else pending = true;
+    },
+    wait: () => {
+      if (pending) {
+        pending = false;
+        return Promise.resolve();
+      }
+      return new Promise<void>((r) => (waiter = r));
+    },
+  };
 }
